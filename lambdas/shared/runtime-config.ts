@@ -1,0 +1,45 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+/** File name of the runtime config that synth writes beside each Lambda bundle. */
+export const RUNTIME_CONFIG_FILE = 'vigil-config.json';
+
+/** The slice of an environment's config that the Lambdas and the local platform run with. */
+export const runtimeConfigSchema = z.object({
+  /** Environment name (`dev`, `staging`, `prod`, or `local`). */
+  environment: z.string().min(1),
+  /** Where metric rollups go: Timestream (default) or CloudWatch, for accounts without Timestream. */
+  metricStore: z.enum(['timestream', 'cloudwatch']),
+  /** How far back an item's timestamp may lie, in ms: the metric store's retention edge for writes. */
+  maxTimestampAgeMs: z.number().int().positive(),
+  /** CloudWatch namespace of the EMF aggregates the dashboards read. */
+  metricNamespace: z.string().min(1),
+  /** At most this many distinct values per dimension name and metric, per OTLP request's target series. */
+  maxDimensionValuesPerMetric: z.number().int().positive().default(100),
+});
+
+/** The runtime config, parsed. */
+export type RuntimeConfig = z.infer<typeof runtimeConfigSchema>;
+
+/** Parses a runtime config, failing with every problem listed by its path. */
+export function parseRuntimeConfig(value: unknown, source: string): RuntimeConfig {
+  const parsed = runtimeConfigSchema.safeParse(value);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`,
+    );
+    throw new Error(`invalid runtime config in ${source}: ${problems.join('; ')}`);
+  }
+  return parsed.data;
+}
+
+let bundled: RuntimeConfig | undefined;
+
+/** Loads the runtime config bundled beside the Lambda's code, once per cold start. */
+export function loadBundledRuntimeConfig(): RuntimeConfig {
+  if (!bundled) {
+    const url = new URL(`./${RUNTIME_CONFIG_FILE}`, import.meta.url);
+    bundled = parseRuntimeConfig(JSON.parse(readFileSync(url, 'utf8')), url.pathname);
+  }
+  return bundled;
+}
