@@ -1,0 +1,78 @@
+import type { z } from 'zod';
+import type { RollupAccumulator } from '../../metrics/core/rollup.js';
+import type { MetricWriter } from '../../metrics/ports/metric-store.js';
+import { type ItemError, type TimestampWindow, validateItems } from './item-validation.js';
+
+/** At most this many item errors are listed in a response; the count of rejected items stays exact. */
+export const MAX_LISTED_ERRORS = 1000;
+
+/** What native ingest needs: where rollups go, and the time. */
+export interface IngestDependencies {
+  /** The metric store (wrapped so a store outage spills to the retry queue). */
+  readonly metricWriter: MetricWriter;
+  /** Low-cardinality aggregates for dashboards (CloudWatch EMF); absent locally. */
+  readonly dashboardWriter?: MetricWriter;
+  /** The current time, epoch ms. */
+  readonly now: () => number;
+  /** How far back an item's timestamp may lie, ms. */
+  readonly maxTimestampAgeMs: number;
+}
+
+/** A rollup the store refused, reported so the caller knows those figures are missing. */
+export interface StoreError {
+  readonly metric: string;
+  readonly minute: string;
+  readonly reason: string;
+}
+
+/** The answer of native ingest (DESIGN.md): counts, per-item errors, and any rollups the store refused. */
+export interface IngestOutcome {
+  readonly accepted: number;
+  readonly rejected: number;
+  readonly errors: readonly ItemError[];
+  readonly errorsTruncated?: boolean;
+  readonly storeErrors?: readonly StoreError[];
+}
+
+/** How one kind of native item is read and rolled up. */
+export interface ItemKind<S extends z.ZodType> {
+  /** The body's array field (`predictions`, `metrics`). */
+  readonly field: string;
+  readonly schema: (window: TimestampWindow) => S;
+  readonly rollUp: (items: Iterable<z.output<S>>) => RollupAccumulator;
+}
+
+/**
+ * Validates a native ingest body item by item, rolls the valid items up per series and minute, and writes
+ * the rollups to the metric store and the dashboard aggregates. Invalid items are reported, never allowed
+ * to cost the valid ones.
+ */
+export async function ingestItems<S extends z.ZodType>(
+  body: unknown,
+  kind: ItemKind<S>,
+  dependencies: IngestDependencies,
+): Promise<IngestOutcome> {
+  const window = { now: dependencies.now(), maxAgeMs: dependencies.maxTimestampAgeMs };
+  const { accepted, errors } = validateItems(body, kind.field, kind.schema(window));
+  const rejected = new Set(errors.map((error) => error.index)).size;
+  let storeErrors: StoreError[] = [];
+  if (accepted.length > 0) {
+    const rollups = kind.rollUp(accepted.map(({ item }) => item)).rollups();
+    const [stored] = await Promise.all([
+      dependencies.metricWriter.write(rollups),
+      dependencies.dashboardWriter?.write(rollups),
+    ]);
+    storeErrors = stored.rejected.map(({ rollup, reason }) => ({
+      metric: rollup.metric,
+      minute: new Date(rollup.minute).toISOString(),
+      reason,
+    }));
+  }
+  return {
+    accepted: accepted.length,
+    rejected,
+    errors: errors.slice(0, MAX_LISTED_ERRORS),
+    ...(errors.length > MAX_LISTED_ERRORS ? { errorsTruncated: true } : {}),
+    ...(storeErrors.length > 0 ? { storeErrors } : {}),
+  };
+}
