@@ -1,13 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type {
-  APIGatewayProxyEventV2,
-  APIGatewayProxyStructuredResultV2,
-  APIGatewayRequestAuthorizerEventV2,
-  Context,
-} from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayRequestAuthorizerEventV2, Context } from 'aws-lambda';
 import type { AuthorizerContext } from '../../lambdas/auth/core/scopes.js';
+import type { HttpEvent, HttpResult } from '../../lambdas/shared/http/middleware.js';
 
 /** API Gateway HTTP APIs refuse bodies over 10 MB before any Lambda runs; so does the local server. */
 const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -19,7 +15,7 @@ export type LambdaHandler<E, R> = (event: E, context: Context) => Promise<R>;
 export interface LocalRoute {
   readonly method: string;
   readonly path: string;
-  readonly handler: LambdaHandler<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>;
+  readonly handler: LambdaHandler<HttpEvent, HttpResult>;
   /** Whether the Lambda authorizer runs first, as it does behind API Gateway. @default true */
   readonly authorized?: boolean;
 }
@@ -242,7 +238,7 @@ export class LocalApiServer {
       }
       Object.assign(event.requestContext, { authorizer: { lambda: verdict.context } });
     }
-    const result = await route.handler(event, lambdaContext(`${route.method} ${route.path}`));
+    const result = await route.handler(event as HttpEvent, lambdaContext(`${route.method} ${route.path}`));
     response.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
     response.end(
       result.body === undefined

@@ -1,7 +1,12 @@
 import type { z } from 'zod';
 import type { RollupAccumulator } from '../../metrics/core/rollup.js';
 import type { MetricWriter } from '../../metrics/ports/metric-store.js';
-import { type ItemError, type TimestampWindow, validateItems } from './item-validation.js';
+import {
+  type ItemError,
+  type ItemValidation,
+  type TimestampWindow,
+  validateItems,
+} from './item-validation.js';
 
 /** At most this many item errors are listed in a response; the count of rejected items stays exact. */
 export const MAX_LISTED_ERRORS = 1000;
@@ -40,6 +45,34 @@ export interface ItemKind<S extends z.ZodType> {
   readonly field: string;
   readonly schema: (window: TimestampWindow) => S;
   readonly rollUp: (items: Iterable<z.output<S>>) => RollupAccumulator;
+  /** An item's identity (a prediction's `id`): a repeat within one request is reported and counted once. */
+  readonly identity?: (item: z.output<S>) => string | undefined;
+}
+
+/** Moves items whose identity repeats an earlier item's into the errors. */
+function withoutRepeats<T>(
+  validation: ItemValidation<T>,
+  identity: ((item: T) => string | undefined) | undefined,
+): ItemValidation<T> {
+  if (!identity) return validation;
+  const firstIndexById = new Map<string, number>();
+  const accepted: Array<{ index: number; item: T }> = [];
+  const errors = [...validation.errors];
+  for (const entry of validation.accepted) {
+    const id = identity(entry.item);
+    const first = id === undefined ? undefined : firstIndexById.get(id);
+    if (first !== undefined) {
+      errors.push({
+        index: entry.index,
+        field: 'id',
+        message: `repeats the id of item ${first}; it is counted once`,
+      });
+      continue;
+    }
+    if (id !== undefined) firstIndexById.set(id, entry.index);
+    accepted.push(entry);
+  }
+  return { accepted, errors: errors.sort((a, b) => a.index - b.index) };
 }
 
 /**
@@ -53,7 +86,10 @@ export async function ingestItems<S extends z.ZodType>(
   dependencies: IngestDependencies,
 ): Promise<IngestOutcome> {
   const window = { now: dependencies.now(), maxAgeMs: dependencies.maxTimestampAgeMs };
-  const { accepted, errors } = validateItems(body, kind.field, kind.schema(window));
+  const { accepted, errors } = withoutRepeats(
+    validateItems(body, kind.field, kind.schema(window)),
+    kind.identity,
+  );
   const rejected = new Set(errors.map((error) => error.index)).size;
   let storeErrors: StoreError[] = [];
   if (accepted.length > 0) {

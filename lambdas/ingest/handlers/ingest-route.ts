@@ -1,21 +1,30 @@
 import middy from '@middy/core';
 import type { z } from 'zod';
+import { idempotency } from '../../shared/http/idempotency.js';
 import { type HttpEvent, type HttpResult, httpRoute, json } from '../../shared/http/middleware.js';
+import type { IdempotencyStore } from '../../shared/ports/idempotency-store.js';
 import { type IngestDependencies, type ItemKind, ingestItems } from '../core/ingest-items.js';
 import { INGEST_LIMITS } from '../core/limits.js';
 
+/** What an ingest route needs beyond the use case: where idempotency keys are recorded. */
+export interface IngestRouteDependencies extends IngestDependencies {
+  readonly idempotencyStore: IdempotencyStore;
+}
+
 /**
  * Builds a native ingest route (predictions, metrics): 200 when at least one item was accepted, 400 when
- * none was, with the per-item errors either way.
+ * none was, with the per-item errors either way; a retry with the same `Idempotency-Key` is not counted twice.
  */
 export function createIngestRoute<S extends z.ZodType>(
   kind: ItemKind<S>,
-  dependencies: () => IngestDependencies,
+  dependencies: () => IngestRouteDependencies,
 ) {
   return middy(async (event: HttpEvent): Promise<HttpResult> => {
     const outcome = await ingestItems(event.jsonBody, kind, dependencies());
     if (outcome.accepted > 0) return json(200, outcome);
     const message = `no item was accepted: ${outcome.rejected} rejected; see "errors"`;
     return json(400, { error: { code: 'bad_request', message }, ...outcome });
-  }).use(httpRoute({ scope: 'ingest', jsonBody: true, maxBodyBytes: INGEST_LIMITS.maxBodyBytes }));
+  })
+    .use(httpRoute({ scope: 'ingest', jsonBody: true, maxBodyBytes: INGEST_LIMITS.maxBodyBytes }))
+    .use(idempotency({ store: () => dependencies().idempotencyStore, now: () => dependencies().now() }));
 }

@@ -1,10 +1,9 @@
 import { awsIngestDependencies } from '../adapters/aws/ingest-dependencies.js';
 import { metricSampleSchema, rollUpMetricSamples } from '../core/generic-metrics.js';
-import type { IngestDependencies } from '../core/ingest-items.js';
-import { createIngestRoute } from './ingest-route.js';
+import { createIngestRoute, type IngestRouteDependencies } from './ingest-route.js';
 
 /** Builds `POST /api/v1/metrics`. */
-export const createMetricsHandler = (dependencies: () => IngestDependencies) =>
+export const createMetricsHandler = (dependencies: () => IngestRouteDependencies) =>
   createIngestRoute(
     { field: 'metrics', schema: metricSampleSchema, rollUp: rollUpMetricSamples },
     dependencies,

@@ -1,10 +1,9 @@
 import { awsIngestDependencies } from '../adapters/aws/ingest-dependencies.js';
-import type { IngestDependencies } from '../core/ingest-items.js';
 import { predictionSchema, rollUpPredictions } from '../core/predictions.js';
-import { createIngestRoute } from './ingest-route.js';
+import { createIngestRoute, type IngestRouteDependencies } from './ingest-route.js';
 
 /** Builds `POST /api/v1/predictions`. */
-export const createPredictionsHandler = (dependencies: () => IngestDependencies) =>
+export const createPredictionsHandler = (dependencies: () => IngestRouteDependencies) =>
   createIngestRoute(
     { field: 'predictions', schema: predictionSchema, rollUp: rollUpPredictions },
     dependencies,

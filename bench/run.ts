@@ -1,0 +1,162 @@
+/**
+ * `npm run bench`: the figures DESIGN.md asks for, printed as tables (never a timed test).
+ * - ingest throughput: predictions per second through the real handler (validation, rollup, DuckDB write),
+ *   beside a bare JSON.parse of the same payload, the ceiling any JSON ingest path has;
+ * - per Lambda: bundle size (esbuild, as the CDK construct bundles it) and module init time in a fresh process.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import type { IngestRouteDependencies } from '../lambdas/ingest/handlers/ingest-route.js';
+import { createPredictionsHandler } from '../lambdas/ingest/handlers/predictions.js';
+import { DuckDbMetricStore, IN_MEMORY } from '../lambdas/metrics/adapters/local/duckdb-metric-store.js';
+import { DynamoDbIdempotencyStore } from '../lambdas/shared/adapters/aws/dynamodb-idempotency-store.js';
+import { startDynaliteStateStore } from '../lib/local/dynalite-state-store.js';
+import { apiGatewayEvent, lambdaContext } from '../test/support/api-gateway-events.js';
+import { logNormalSamples, seededRandom } from '../test/support/random.js';
+
+const root = new URL('..', import.meta.url).pathname;
+
+/** Lambda entry points, as the ingest stack wires them. */
+const LAMBDA_ENTRIES: Record<string, string> = {
+  Authorizer: 'lambdas/auth/handlers/authorizer.ts',
+  Health: 'lambdas/health/handlers/health.ts',
+  Predictions: 'lambdas/ingest/handlers/predictions.ts',
+  Metrics: 'lambdas/ingest/handlers/metrics.ts',
+  OtlpMetrics: 'lambdas/ingest/handlers/otlp-metrics.ts',
+  Query: 'lambdas/query/handlers/query.ts',
+  Replay: 'lambdas/metrics/handlers/replay.ts',
+};
+
+function table(title: string, header: string[], rows: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i]!)).join(' | ')} |`;
+  console.log(`\n${title}\n${line(header)}\n| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`);
+  for (const row of rows) console.log(line(row));
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+function predictionsPayload(count: number, now: number): string {
+  const random = seededRandom(1);
+  const latencies = logNormalSamples(random, count, Math.log(120), 0.6);
+  return JSON.stringify({
+    predictions: latencies.map((latencyMs, i) => ({
+      id: `p-${i}`,
+      model: `model-${i % 4}`,
+      modelVersion: `v${i % 3}`,
+      timestamp: now - Math.floor(random() * 300_000),
+      latencyMs,
+      status: random() < 0.02 ? 'error' : 'ok',
+      ...(random() < 0.02 ? { errorType: 'timeout' } : {}),
+      confidence: random(),
+      inputTokens: Math.floor(random() * 500),
+      outputTokens: Math.floor(random() * 200),
+      costUsd: random() / 100,
+      attributes: { region: 'eu-west-1', tenant: `t${i % 10}` },
+    })),
+  });
+}
+
+async function timeIt(rounds: number, run: () => unknown): Promise<number> {
+  await run(); // warm-up
+  const started = performance.now();
+  for (let i = 0; i < rounds; i++) await run();
+  return (performance.now() - started) / rounds;
+}
+
+async function ingestThroughput(): Promise<void> {
+  const now = Date.now();
+  const store = await DuckDbMetricStore.open(IN_MEMORY);
+  const state = await startDynaliteStateStore();
+  const dependencies: IngestRouteDependencies = {
+    metricWriter: store,
+    now: () => now,
+    maxTimestampAgeMs: 86_400_000,
+    idempotencyStore: new DynamoDbIdempotencyStore(state.documentClient, state.tableName),
+  };
+  const handler = createPredictionsHandler(() => dependencies);
+  const rows: string[][] = [];
+  for (const batch of [100, 1000, 5000]) {
+    const body = predictionsPayload(batch, now);
+    const event = apiGatewayEvent({ body: undefined, rawBody: body });
+    const rounds = Math.max(5, Math.floor(20_000 / batch));
+    const handlerMs = await timeIt(rounds, async () => {
+      const result = await handler(structuredClone(event), lambdaContext());
+      if (result.statusCode !== 200) throw new Error(`ingest failed: ${result.body}`);
+    });
+    const parseMs = await timeIt(rounds * 5, () => JSON.parse(body));
+    rows.push([
+      String(batch),
+      `${(body.length / 1024).toFixed(0)} KiB`,
+      fmt((batch / handlerMs) * 1000),
+      fmt((batch / parseMs) * 1000),
+      `${((parseMs / handlerMs) * 100).toFixed(1)} %`,
+    ]);
+  }
+  await store.close();
+  await state.close();
+  table(
+    'Ingest throughput (POST /api/v1/predictions through the middy handler, DuckDB in memory)',
+    ['batch', 'body', 'predictions/s (handler)', 'predictions/s (JSON.parse only)', 'handler vs parse'],
+    rows,
+  );
+}
+
+async function lambdaFigures(): Promise<void> {
+  // Inside the checkout, so the bundles' external AWS SDK imports resolve from its node_modules.
+  const outDir = await mkdtemp(join(root, 'node_modules', '.vigil-bench-'));
+  const rows: string[][] = [];
+  try {
+    for (const [name, entry] of Object.entries(LAMBDA_ENTRIES)) {
+      const outfile = join(outDir, name, 'index.mjs');
+      await build({
+        entryPoints: [join(root, entry)],
+        outfile,
+        bundle: true,
+        minify: true,
+        platform: 'node',
+        format: 'esm',
+        target: 'node22',
+        mainFields: ['module', 'main'],
+        // The Lambda runtime ships the AWS SDK v3, so NodejsFunction leaves it out of the bundle.
+        external: ['@aws-sdk/*'],
+        banner: {
+          js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+        },
+        logLevel: 'silent',
+      });
+      await writeFile(
+        join(outDir, name, 'vigil-config.json'),
+        JSON.stringify({
+          environment: 'bench',
+          metricStore: 'timestream',
+          maxTimestampAgeMs: 86_400_000,
+          metricNamespace: 'Vigil/bench',
+        }),
+      );
+      const { size } = await stat(outfile);
+      // Init: a fresh node process imports the bundle, as a cold start does before the first event.
+      const script = `const t=performance.now();await import(${JSON.stringify(outfile)});console.log(performance.now()-t)`;
+      const samples = Array.from({ length: 5 }, () =>
+        Number(
+          execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root })
+            .toString()
+            .trim(),
+        ),
+      ).sort((a, b) => a - b);
+      rows.push([name, `${(size / 1024).toFixed(1)} KiB`, `${samples[2]!.toFixed(1)} ms`]);
+    }
+  } finally {
+    await rm(outDir, { recursive: true, force: true });
+  }
+  table(
+    'Lambda bundles (esbuild, ESM, minified, AWS SDK external) and module init in a fresh node process (median of 5)',
+    ['function', 'bundle', 'init'],
+    rows,
+  );
+}
+
+await ingestThroughput();
+await lambdaFigures();

@@ -1,0 +1,125 @@
+import { parseArgs } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbTokenRepository } from '../../lambdas/auth/adapters/aws/dynamodb-token-repository.js';
+import { parseScopes } from '../../lambdas/auth/core/scopes.js';
+import { generateToken, hashToken } from '../../lambdas/auth/core/tokens.js';
+import { parseDuration } from '../../lambdas/shared/time.js';
+import { DEFAULT_LOCAL_TOKEN, startLocalPlatform } from './platform.js';
+
+const USAGE = `usage: vigil <command> [options]
+
+commands:
+  start [--port 8787] [--data-dir .vigil]   run the whole platform locally on 127.0.0.1
+  token create --table <state table> --principal <name> --scopes ingest,read,admin [--expires-in 90d]
+                                            mint a bearer token for a deployed environment (stored hashed;
+                                            printed once). The table is the storage stack's StateTableName output.
+
+environment:
+  VIGIL_PORT, VIGIL_DATA_DIR, VIGIL_TOKEN    override the port, the data directory and the accepted token`;
+
+async function start(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: { port: { type: 'string' }, 'data-dir': { type: 'string' } },
+    strict: true,
+  });
+  const portText = values.port ?? process.env.VIGIL_PORT ?? '8787';
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new Error(`--port must be a whole number from 0 to 65535, got "${portText}"`);
+  }
+  const platform = await startLocalPlatform({
+    port,
+    dataDir: values['data-dir'] ?? process.env.VIGIL_DATA_DIR ?? '.vigil',
+    token: process.env.VIGIL_TOKEN || DEFAULT_LOCAL_TOKEN,
+  });
+  console.log(`Vigil is running at ${platform.url} (data in ${platform.dataDir})
+  token:   ${platform.token}
+  try:     curl -s -X POST ${platform.url}/api/v1/predictions -H 'authorization: Bearer ${platform.token}' \\
+             -H 'content-type: application/json' -d '{"predictions":[{"model":"demo","latencyMs":42,"status":"ok"}]}'
+           curl -s '${platform.url}/api/v1/query?metric=latency_ms&stat=p95&from=-1h' -H 'authorization: Bearer ${platform.token}'
+  Ctrl-C stops it.`);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping Vigil...`);
+    platform.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error('vigil: could not stop cleanly:', error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+async function createToken(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      table: { type: 'string' },
+      principal: { type: 'string' },
+      scopes: { type: 'string' },
+      'expires-in': { type: 'string' },
+      region: { type: 'string' },
+      endpoint: { type: 'string' },
+    },
+    strict: true,
+  });
+  if (!values.table) throw new Error('--table is required: the StateTableName output of the storage stack');
+  if (!values.principal)
+    throw new Error('--principal is required: who or what will use the token, e.g. churn-service');
+  if (!values.scopes) throw new Error('--scopes is required: a comma-separated list of ingest, read, admin');
+  const scopes = parseScopes(values.scopes.split(',').map((scope) => scope.trim()));
+  const now = Date.now();
+  const token = generateToken();
+  const client = new DynamoDBClient({
+    ...(values.region ? { region: values.region } : {}),
+    ...(values.endpoint ? { endpoint: values.endpoint } : {}),
+  });
+  try {
+    await new DynamoDbTokenRepository(DynamoDBDocumentClient.from(client), values.table).save({
+      tokenHash: hashToken(token),
+      principal: values.principal,
+      scopes,
+      createdAt: new Date(now).toISOString(),
+      ...(values['expires-in']
+        ? { expiresAt: new Date(now + parseDuration(values['expires-in'], '--expires-in')).toISOString() }
+        : {}),
+    });
+  } finally {
+    client.destroy();
+  }
+  console.log(token);
+  console.error(
+    `token for "${values.principal}" with scopes ${scopes.join(', ')} stored hashed; it is not shown again.`,
+  );
+}
+
+/** Runs the `vigil` command line. */
+export async function main(argv: readonly string[]): Promise<void> {
+  const [command, ...args] = argv;
+  switch (command) {
+    case 'start':
+      return start(args);
+    case 'token':
+      if (args[0] === 'create') return createToken(args.slice(1));
+      throw new Error(`unknown token command "${args[0] ?? ''}"; expected "token create"\n${USAGE}`);
+    case undefined:
+    case 'help':
+    case '--help':
+      console.log(USAGE);
+      return;
+    default:
+      throw new Error(`unknown command "${command}"\n${USAGE}`);
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  console.error(`vigil: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,119 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DynamoDbTokenRepository } from '../../lambdas/auth/adapters/aws/dynamodb-token-repository.js';
+import { hashToken } from '../../lambdas/auth/core/tokens.js';
+import { createAuthorizerHandler } from '../../lambdas/auth/handlers/authorizer.js';
+import { createHealthHandler } from '../../lambdas/health/handlers/health.js';
+import type { IngestRouteDependencies } from '../../lambdas/ingest/handlers/ingest-route.js';
+import { createMetricsHandler } from '../../lambdas/ingest/handlers/metrics.js';
+import { createPredictionsHandler } from '../../lambdas/ingest/handlers/predictions.js';
+import { DuckDbMetricStore, IN_MEMORY } from '../../lambdas/metrics/adapters/local/duckdb-metric-store.js';
+import { RollupMetricReader } from '../../lambdas/metrics/core/aggregate.js';
+import { createQueryHandler } from '../../lambdas/query/handlers/query.js';
+import { DynamoDbIdempotencyStore } from '../../lambdas/shared/adapters/aws/dynamodb-idempotency-store.js';
+import type { RuntimeConfig } from '../../lambdas/shared/runtime-config.js';
+import { loadLocalEnvironment } from '../config/load-environment.js';
+import { toRuntimeConfig } from '../config/runtime-config.js';
+import { LocalApiServer, type LocalRoute } from './api-gateway-server.js';
+import { startDynaliteStateStore } from './dynalite-state-store.js';
+
+/** The token accepted locally when `VIGIL_TOKEN` does not set another. */
+export const DEFAULT_LOCAL_TOKEN = 'local-dev-token';
+
+/** How to run the local platform. */
+export interface LocalPlatformOptions {
+  /** Port on 127.0.0.1; 0 picks a free one. @default 8787 */
+  readonly port?: number;
+  /** Where DuckDB and the state live, surviving restarts; `null` keeps everything in memory (tests). @default '.vigil' */
+  readonly dataDir?: string | null;
+  /** The one bearer token accepted, with every scope. @default DEFAULT_LOCAL_TOKEN */
+  readonly token?: string;
+  /** The clock, epoch ms; tests and backtests inject one. @default Date.now */
+  readonly now?: () => number;
+}
+
+/** A running local platform. */
+export interface LocalPlatform {
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  readonly port: number;
+  readonly token: string;
+  readonly dataDir: string | null;
+  readonly runtimeConfig: RuntimeConfig;
+  /** Stops the server, then closes the stores so their files are released. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the whole platform in one process: the same handlers the Lambdas run, behind a stand-in for API
+ * Gateway, with DuckDB for metrics and dynalite for state behind the same ports as Timestream and DynamoDB.
+ */
+export async function startLocalPlatform(options: LocalPlatformOptions = {}): Promise<LocalPlatform> {
+  const dataDir = options.dataDir === undefined ? '.vigil' : options.dataDir;
+  const token = options.token ?? DEFAULT_LOCAL_TOKEN;
+  const now = options.now ?? Date.now;
+  const runtimeConfig = toRuntimeConfig(loadLocalEnvironment());
+  if (dataDir !== null) await mkdir(dataDir, { recursive: true });
+
+  const metrics = await DuckDbMetricStore.open(
+    dataDir === null ? IN_MEMORY : join(dataDir, 'metrics.duckdb'),
+  );
+  const state = await startDynaliteStateStore(dataDir === null ? {} : { dataDir });
+  const tokens = new DynamoDbTokenRepository(state.documentClient, state.tableName);
+  await tokens.save({
+    tokenHash: hashToken(token),
+    principal: 'local',
+    scopes: ['admin'],
+    createdAt: new Date(now()).toISOString(),
+  });
+
+  const ingestDependencies: IngestRouteDependencies = {
+    metricWriter: metrics,
+    now,
+    maxTimestampAgeMs: runtimeConfig.maxTimestampAgeMs,
+    idempotencyStore: new DynamoDbIdempotencyStore(state.documentClient, state.tableName),
+  };
+  const ingest = () => ingestDependencies;
+  const health = createHealthHandler(() => ({
+    checks: {
+      metricStore: () => metrics.healthCheck(),
+      stateTable: async () => {
+        await tokens.findByHash('health');
+      },
+    },
+  }));
+  const routes: LocalRoute[] = [
+    { method: 'GET', path: '/healthz', handler: health, authorized: false },
+    { method: 'GET', path: '/readyz', handler: health, authorized: false },
+    { method: 'POST', path: '/api/v1/predictions', handler: createPredictionsHandler(ingest) },
+    { method: 'POST', path: '/api/v1/metrics', handler: createMetricsHandler(ingest) },
+    {
+      method: 'GET',
+      path: '/api/v1/query',
+      handler: createQueryHandler(() => ({ metricReader: new RollupMetricReader(metrics), now })),
+    },
+  ];
+  const server = new LocalApiServer({
+    routes,
+    authorizer: createAuthorizerHandler(() => ({ tokens, now: () => new Date(now()) })),
+  });
+  let port: number;
+  try {
+    port = await server.listen(options.port ?? 8787);
+  } catch (error) {
+    await Promise.allSettled([metrics.close(), state.close()]);
+    throw error;
+  }
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    token,
+    dataDir,
+    runtimeConfig,
+    async close() {
+      await server.close();
+      await Promise.all([metrics.close(), state.close()]);
+    },
+  };
+}

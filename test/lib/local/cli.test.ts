@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+
+const CLI = new URL('../../../bin/vigil.mjs', import.meta.url).pathname;
+
+describe('vigil start', () => {
+  let dataDir: string;
+  before(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'vigil-cli-'));
+  });
+  after(() => rm(dataDir, { recursive: true, force: true }));
+
+  it('serves on the port from VIGIL_PORT with the token from VIGIL_TOKEN, and stops cleanly on Ctrl-C', async () => {
+    const child = spawn(process.execPath, [CLI, 'start', '--data-dir', dataDir], {
+      env: { ...process.env, VIGIL_PORT: '0', VIGIL_TOKEN: 'cli-token' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stderr.on('data', (chunk) => {
+      output += chunk;
+    });
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (chunk) => {
+        output += chunk;
+        const match = /running at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+        if (match) resolve(match[1]!);
+      });
+      child.once('exit', (code) =>
+        reject(new Error(`vigil exited with ${code} before it was ready:\n${output}`)),
+      );
+    });
+
+    const authorized = await fetch(`${url}/api/v1/query?metric=predictions`, {
+      headers: { authorization: 'Bearer cli-token' },
+    });
+    const refused = await fetch(`${url}/api/v1/query?metric=predictions`, {
+      headers: { authorization: 'Bearer local-dev-token' },
+    });
+    child.kill('SIGINT');
+    const [code] = await once(child, 'exit');
+
+    assert.equal(authorized.status, 200);
+    assert.equal(refused.status, 401);
+    assert.match(output, /token: {3}cli-token/);
+    assert.equal(code, 0, output);
+  });
+
+  it('refuses an unknown command with the usage', async () => {
+    const child = spawn(process.execPath, [CLI, 'launch'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const [code] = await once(child, 'exit');
+
+    assert.equal(code, 1);
+    assert.match(stderr, /unknown command "launch"/);
+    assert.match(stderr, /usage: vigil <command>/);
+  });
+});
+
+describe('vigil token create', () => {
+  it('stores the token hashed with its scopes, so the authorizer accepts it, and prints it once', async () => {
+    const { startDynaliteStateStore } = await import('../../../lib/local/dynalite-state-store.js');
+    const { DynamoDbTokenRepository } = await import(
+      '../../../lambdas/auth/adapters/aws/dynamodb-token-repository.js'
+    );
+    const { hashToken } = await import('../../../lambdas/auth/core/tokens.js');
+    const state = await startDynaliteStateStore();
+    try {
+      const child = spawn(
+        process.execPath,
+        [
+          CLI,
+          'token',
+          'create',
+          '--table',
+          state.tableName,
+          '--principal',
+          'churn-service',
+          '--scopes',
+          'ingest,read',
+          '--expires-in',
+          '30d',
+          '--endpoint',
+          state.endpoint,
+          '--region',
+          'us-east-1',
+        ],
+        {
+          stdio: ['ignore', 'pipe', 'pipe'],
+          env: { ...process.env, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' },
+        },
+      );
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk) => {
+        stdout += chunk;
+      });
+      child.stderr.on('data', (chunk) => {
+        stderr += chunk;
+      });
+      const [code] = await once(child, 'exit');
+
+      assert.equal(code, 0, stderr);
+      const token = stdout.trim();
+      assert.match(token, /^vgl_/);
+      const stored = await new DynamoDbTokenRepository(state.documentClient, state.tableName).findByHash(
+        hashToken(token),
+      );
+      assert.deepEqual([stored?.principal, stored?.scopes], ['churn-service', ['ingest', 'read']]);
+      const daysLeft = (Date.parse(stored!.expiresAt!) - Date.now()) / 86_400_000;
+      assert.ok(daysLeft > 29.9 && daysLeft <= 30, String(daysLeft));
+      assert.match(stderr, /not shown again/);
+    } finally {
+      await state.close();
+    }
+  });
+
+  it('refuses unknown scopes before touching AWS', async () => {
+    const child = spawn(
+      process.execPath,
+      [CLI, 'token', 'create', '--table', 't', '--principal', 'p', '--scopes', 'write'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const [code] = await once(child, 'exit');
+
+    assert.equal(code, 1);
+    assert.match(stderr, /unknown scope "write"; expected one of ingest, read, admin/);
+  });
+});
