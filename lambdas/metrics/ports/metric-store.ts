@@ -10,11 +10,23 @@ export interface RejectedRollup {
 export interface WriteOutcome {
   readonly written: number;
   readonly rejected: readonly RejectedRollup[];
+  /** Rollups that the store could not take now and that wait in the retry queue for the replay function. */
+  readonly spilled?: number;
+}
+
+/** How one write is made. */
+export interface WriteOptions {
+  /**
+   * One stable id per rollup, in the same order. A rollup keeps its id across retries and the replay of a
+   * spilled batch, so a store that already holds it (a write that timed out but landed) can tell it apart
+   * from a new rollup of the same series and minute, and does not count it twice.
+   */
+  readonly rollupIds?: readonly string[];
 }
 
 /** Writes per-minute rollups to a metric store (Timestream, CloudWatch, DuckDB, EMF). */
 export interface MetricWriter {
-  write(rollups: readonly MetricRollup[]): Promise<WriteOutcome>;
+  write(rollups: readonly MetricRollup[], options?: WriteOptions): Promise<WriteOutcome>;
 }
 
 /** The statistics `GET /api/v1/query` offers. */
