@@ -4,8 +4,10 @@ import { DynamoDbTokenRepository } from '../../lambdas/auth/adapters/aws/dynamod
 import { hashToken } from '../../lambdas/auth/core/tokens.js';
 import { createAuthorizerHandler } from '../../lambdas/auth/handlers/authorizer.js';
 import { createHealthHandler } from '../../lambdas/health/handlers/health.js';
+import { DynamoDbStreamStateRepository } from '../../lambdas/ingest/adapters/aws/dynamodb-stream-state-repository.js';
 import type { IngestRouteDependencies } from '../../lambdas/ingest/handlers/ingest-route.js';
 import { createMetricsHandler } from '../../lambdas/ingest/handlers/metrics.js';
+import { createOtlpMetricsHandler } from '../../lambdas/ingest/handlers/otlp-metrics.js';
 import { createPredictionsHandler } from '../../lambdas/ingest/handlers/predictions.js';
 import { DuckDbMetricStore, IN_MEMORY } from '../../lambdas/metrics/adapters/local/duckdb-metric-store.js';
 import { RollupMetricReader } from '../../lambdas/metrics/core/aggregate.js';
@@ -74,6 +76,17 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     idempotencyStore: new DynamoDbIdempotencyStore(state.documentClient, state.tableName),
   };
   const ingest = () => ingestDependencies;
+  const otlpMetricsDependencies = {
+    metricWriter: metrics,
+    streamState: new DynamoDbStreamStateRepository({
+      client: state.documentClient,
+      tableName: state.tableName,
+      now,
+    }),
+    now,
+    maxTimestampAgeMs: runtimeConfig.maxTimestampAgeMs,
+    maxDimensionValuesPerMetric: runtimeConfig.maxDimensionValuesPerMetric,
+  };
   const health = createHealthHandler(() => ({
     checks: {
       metricStore: () => metrics.healthCheck(),
@@ -87,6 +100,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     { method: 'GET', path: '/readyz', handler: health, authorized: false },
     { method: 'POST', path: '/api/v1/predictions', handler: createPredictionsHandler(ingest) },
     { method: 'POST', path: '/api/v1/metrics', handler: createMetricsHandler(ingest) },
+    { method: 'POST', path: '/v1/metrics', handler: createOtlpMetricsHandler(() => otlpMetricsDependencies) },
     {
       method: 'GET',
       path: '/api/v1/query',

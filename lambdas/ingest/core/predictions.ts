@@ -80,7 +80,7 @@ export function rollUpPredictions(predictions: Iterable<Prediction>, accumulator
     });
     accumulator.observe(series(PREDICTION_METRICS.predictions), at, 1);
     if (prediction.status === 'error') {
-      accumulator.observe(series(PREDICTION_METRICS.errors), at, 1);
+      // Once, by type: a query without an errorType filter sums the types to the total.
       accumulator.observe(
         series(PREDICTION_METRICS.errors, { errorType: prediction.errorType ?? 'unknown' }),
         at,

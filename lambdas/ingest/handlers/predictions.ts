@@ -5,7 +5,12 @@ import { createIngestRoute, type IngestRouteDependencies } from './ingest-route.
 /** Builds `POST /api/v1/predictions`. */
 export const createPredictionsHandler = (dependencies: () => IngestRouteDependencies) =>
   createIngestRoute(
-    { field: 'predictions', schema: predictionSchema, rollUp: rollUpPredictions },
+    {
+      field: 'predictions',
+      schema: predictionSchema,
+      rollUp: rollUpPredictions,
+      identity: (prediction) => prediction.id,
+    },
     dependencies,
   );
 

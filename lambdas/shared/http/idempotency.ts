@@ -40,15 +40,13 @@ export function idempotency(options: IdempotencyOptions): middy.MiddlewareObj<Ht
     const principal = request.event.requestContext?.authorizer?.lambda?.principal ?? '';
     const key = `${principal}#${request.event.routeKey}#${clientKey}`;
     const requestHash = createHash('sha256').update(bodyBytes(request.event)).digest('hex');
-    const claim = await options
-      .store()
-      .claim({
-        key,
-        requestHash,
-        now: options.now(),
-        retentionMs: IDEMPOTENCY_RETENTION_MS,
-        lockMs: IDEMPOTENCY_LOCK_MS,
-      });
+    const claim = await options.store().claim({
+      key,
+      requestHash,
+      now: options.now(),
+      retentionMs: IDEMPOTENCY_RETENTION_MS,
+      lockMs: IDEMPOTENCY_LOCK_MS,
+    });
     switch (claim.outcome) {
       case 'claimed':
         claimedKeys.set(request.event, key);
