@@ -71,36 +71,36 @@ export function predictionDimensions(prediction: Pick<Prediction, 'model' | 'mod
 
 /** Rolls prediction events up per model, version and minute: counts, errors by type, sketches and sums. */
 export function rollUpPredictions(predictions: Iterable<Prediction>, accumulator = new RollupAccumulator()) {
+  // One dimensions object per model and version (and error type), shared by every observation of it.
+  const dimensionsByKey = new Map<string, Dimensions>();
+  const shared = (key: string, make: () => Dimensions) => {
+    let dimensions = dimensionsByKey.get(key);
+    if (!dimensions) {
+      dimensions = make();
+      dimensionsByKey.set(key, dimensions);
+    }
+    return dimensions;
+  };
   for (const prediction of predictions) {
-    const dimensions = predictionDimensions(prediction);
+    const versionKey = `${prediction.model}\u0000${prediction.modelVersion ?? ''}`;
+    const dimensions = shared(versionKey, () => predictionDimensions(prediction));
     const at = prediction.timestamp;
-    const series = (metric: string, extra?: Dimensions) => ({
-      metric,
-      dimensions: extra ? { ...dimensions, ...extra } : dimensions,
-    });
-    accumulator.observe(series(PREDICTION_METRICS.predictions), at, 1);
+    const observe = (metric: string, value: number, distribution = false) =>
+      accumulator.observe({ metric, dimensions }, at, value, { distribution });
+    observe(PREDICTION_METRICS.predictions, 1);
     if (prediction.status === 'error') {
       // Once, by type: a query without an errorType filter sums the types to the total.
-      accumulator.observe(
-        series(PREDICTION_METRICS.errors, { errorType: prediction.errorType ?? 'unknown' }),
-        at,
-        1,
-      );
+      const errorType = prediction.errorType ?? 'unknown';
+      const withType = shared(`${versionKey}\u0000${errorType}`, () => ({ ...dimensions, errorType }));
+      accumulator.observe({ metric: PREDICTION_METRICS.errors, dimensions: withType }, at, 1);
     }
-    accumulator.observe(series(PREDICTION_METRICS.latency), at, prediction.latencyMs, { distribution: true });
-    if (prediction.confidence !== undefined) {
-      accumulator.observe(series(PREDICTION_METRICS.confidence), at, prediction.confidence, {
-        distribution: true,
-      });
-    }
-    if (prediction.inputTokens !== undefined) {
-      accumulator.observe(series(PREDICTION_METRICS.inputTokens), at, prediction.inputTokens);
-    }
-    if (prediction.outputTokens !== undefined) {
-      accumulator.observe(series(PREDICTION_METRICS.outputTokens), at, prediction.outputTokens);
-    }
-    if (prediction.costUsd !== undefined)
-      accumulator.observe(series(PREDICTION_METRICS.cost), at, prediction.costUsd);
+    observe(PREDICTION_METRICS.latency, prediction.latencyMs, true);
+    if (prediction.confidence !== undefined)
+      observe(PREDICTION_METRICS.confidence, prediction.confidence, true);
+    if (prediction.inputTokens !== undefined) observe(PREDICTION_METRICS.inputTokens, prediction.inputTokens);
+    if (prediction.outputTokens !== undefined)
+      observe(PREDICTION_METRICS.outputTokens, prediction.outputTokens);
+    if (prediction.costUsd !== undefined) observe(PREDICTION_METRICS.cost, prediction.costUsd);
   }
   return accumulator;
 }

@@ -44,11 +44,6 @@ export function dimensionsKey(dimensions: Dimensions): string {
   return JSON.stringify(Object.entries(dimensions).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-/** A canonical string for a series. */
-export function seriesKey(series: SeriesKey): string {
-  return `${series.metric}\u0000${dimensionsKey(series.dimensions)}`;
-}
-
 interface MutableRollup {
   metric: string;
   dimensions: Dimensions;
@@ -69,6 +64,9 @@ interface MutableRollup {
  */
 export class RollupAccumulator {
   private readonly rollupsByKey = new Map<string, MutableRollup>();
+  // Callers pass the same dimensions object for every metric of an item; keying it once saves a sort and
+  // a stringify per observation on the ingest hot path.
+  private readonly keysByDimensions = new WeakMap<Dimensions, string>();
 
   /** Adds one value. With `distribution`, the value also goes into the series' quantile sketch. */
   observe(
@@ -105,7 +103,12 @@ export class RollupAccumulator {
 
   private rollupFor(series: SeriesKey, timestamp: number, distribution: boolean): MutableRollup {
     const minute = minuteOf(timestamp);
-    const key = `${seriesKey(series)}\u0000${minute}`;
+    let dimensions = this.keysByDimensions.get(series.dimensions);
+    if (dimensions === undefined) {
+      dimensions = dimensionsKey(series.dimensions);
+      this.keysByDimensions.set(series.dimensions, dimensions);
+    }
+    const key = `${series.metric}\u0000${dimensions}\u0000${minute}`;
     let rollup = this.rollupsByKey.get(key);
     if (!rollup) {
       rollup = {
