@@ -17,6 +17,7 @@ import type { RuntimeConfig } from '../../lambdas/shared/runtime-config.js';
 import { loadLocalEnvironment } from '../config/load-environment.js';
 import { toRuntimeConfig } from '../config/runtime-config.js';
 import { LocalApiServer, type LocalRoute } from './api-gateway-server.js';
+import { serveDashboard } from './dashboard-page.js';
 import { startDynaliteStateStore } from './dynalite-state-store.js';
 
 /** The token accepted locally when `VIGIL_TOKEN` does not set another. */
@@ -110,6 +111,9 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
   const server = new LocalApiServer({
     routes,
     authorizer: createAuthorizerHandler(() => ({ tokens, now: () => new Date(now()) })),
+    fallback: (request, response) =>
+      request.method === 'GET' &&
+      serveDashboard(new URL(request.url ?? '/', 'http://localhost').pathname, token, response),
   });
   let port: number;
   try {

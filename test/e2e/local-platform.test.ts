@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { LOCAL_INGEST_PANELS } from '../../lib/local/dashboard-page.js';
 import { type LocalPlatform, startLocalPlatform } from '../../lib/local/platform.js';
 import { apiClient } from '../support/http-client.js';
 import { logNormalSamples, nearestRankQuantile, seededRandom } from '../support/random.js';
@@ -119,6 +120,19 @@ describe('local platform, end to end over HTTP', () => {
         ['b', 0.9],
       ],
     );
+  });
+
+  it('serves the dashboard page at / and every chart on it is a query the API answers', async () => {
+    const page = await fetch(`${platform.url}/`);
+    const html = await page.text();
+
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+    for (const panel of LOCAL_INGEST_PANELS) {
+      assert.ok(html.includes(panel.title), panel.title);
+      const answer = await api.get(`/api/v1/query?metric=${panel.metric}&stat=${panel.stat}&from=-1h&step=1m`);
+      assert.equal(answer.status, 200, `${panel.title}: ${JSON.stringify(answer.body)}`);
+    }
   });
 
   it('answers a missing token with 401, a wrong one with 401 and a bad query with 400, all as JSON errors', async () => {
