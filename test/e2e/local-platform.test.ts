@@ -130,7 +130,9 @@ describe('local platform, end to end over HTTP', () => {
     assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
     for (const panel of LOCAL_INGEST_PANELS) {
       assert.ok(html.includes(panel.title), panel.title);
-      const answer = await api.get(`/api/v1/query?metric=${panel.metric}&stat=${panel.stat}&from=-1h&step=1m`);
+      const answer = await api.get(
+        `/api/v1/query?metric=${panel.metric}&stat=${panel.stat}&from=-1h&step=1m`,
+      );
       assert.equal(answer.status, 200, `${panel.title}: ${JSON.stringify(answer.body)}`);
     }
   });

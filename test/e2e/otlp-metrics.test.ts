@@ -45,7 +45,9 @@ describe('OpenTelemetry exporter pointed at the local platform', () => {
     const max = await api.get('/api/v1/query?metric=inference_duration_ms&stat=max&from=-1h&by=model,route');
 
     assert.equal(total.status, 200);
-    assert.deepEqual(total.body.series, [{ labels: { model: 'otel-e2e' }, points: [[total.body.series[0].points[0][0], 7]] }]);
+    assert.deepEqual(total.body.series, [
+      { labels: { model: 'otel-e2e' }, points: [[total.body.series[0].points[0][0], 7]] },
+    ]);
     assert.equal(count.body.series[0].points[0][1], durations.length);
     assert.deepEqual(max.body.series[0].labels, { model: 'otel-e2e', route: '/predict' });
     assert.equal(max.body.series[0].points[0][1], Math.max(...durations));
@@ -55,7 +57,9 @@ describe('OpenTelemetry exporter pointed at the local platform', () => {
     const api = apiClient(platform.url, platform.token);
 
     const invalid = await api.post('/v1/metrics', { resourceMetrics: 'none' });
-    const protobuf = await api.request('POST', '/v1/metrics', 'x', { 'content-type': 'application/x-protobuf' });
+    const protobuf = await api.request('POST', '/v1/metrics', 'x', {
+      'content-type': 'application/x-protobuf',
+    });
 
     assert.equal(invalid.status, 400);
     assert.equal(invalid.body.code, 3, 'INVALID_ARGUMENT');

@@ -4,7 +4,7 @@ import type { TokenRepository } from '../../ports/token-repository.js';
 
 const TOKEN_PREFIX = 'TOKEN#';
 
-/** Tokens in the state table, one item per token hash (`pk = TOKEN#<sha256>`, `sk = TOKEN`). */
+/** Tokens in the state table, one item per token hash (`pk = TOKEN#<sha256>`, `sk = TOKEN`), never the token itself. */
 export class DynamoDbTokenRepository implements TokenRepository {
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -21,7 +21,7 @@ export class DynamoDbTokenRepository implements TokenRepository {
       principal: Item.principal,
       scopes: Item.scopes,
       createdAt: Item.createdAt,
-      ...(Item.expiresAt ? { expiresAt: Item.expiresAt } : {}),
+      ...(Item.expiresAt ? { expiresAt: new Date(Item.expiresAt * 1000).toISOString() } : {}),
     };
   }
 
@@ -29,7 +29,15 @@ export class DynamoDbTokenRepository implements TokenRepository {
     await this.client.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { pk: `${TOKEN_PREFIX}${token.tokenHash}`, sk: 'TOKEN', ...token },
+        Item: {
+          pk: `${TOKEN_PREFIX}${token.tokenHash}`,
+          sk: 'TOKEN',
+          principal: token.principal,
+          scopes: token.scopes,
+          createdAt: token.createdAt,
+          // Epoch seconds, the table's TTL attribute: DynamoDB removes the token some time after it expires.
+          ...(token.expiresAt ? { expiresAt: Math.ceil(Date.parse(token.expiresAt) / 1000) } : {}),
+        },
       }),
     );
   }

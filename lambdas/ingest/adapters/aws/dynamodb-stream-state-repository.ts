@@ -10,9 +10,6 @@ import type { StreamStateRepository } from '../../ports/stream-state-repository.
 export const STREAM_STATE_PREFIX = 'OTLPSTREAM#';
 const STREAM_SORT_KEY = 'STREAM';
 
-/** Attribute holding an item's expiry in epoch seconds, for the table's TTL. */
-export const EXPIRES_AT_ATTRIBUTE = 'expiresAt';
-
 /** Keys per BatchGetItem: DynamoDB's limit. */
 const BATCH_GET_LIMIT = 100;
 

@@ -1,18 +1,8 @@
 import type { MetricRollup } from '../../core/rollup.js';
 import { sketchBins } from '../../core/rollup-codec.js';
 import { mergeSketches, type QuantileSketch } from '../../core/sketch.js';
+import { DASHBOARD_DIMENSION, DASHBOARD_METRICS } from '../../metric-store-names.js';
 import type { MetricWriter, WriteOutcome } from '../../ports/metric-store.js';
-
-/** Names of the metrics Vigil publishes with EMF, which the dashboards and platform alarms read. */
-export const DASHBOARD_METRICS = {
-  predictions: 'Predictions',
-  predictionErrors: 'PredictionErrors',
-  latency: 'LatencyMs',
-  rejectedRecords: 'RejectedRecords',
-} as const;
-
-/** The one dimension of the dashboard metrics: the model, and nothing else, which keeps them cheap. */
-export const DASHBOARD_DIMENSION = 'Model';
 
 /** Members of an EMF document's root besides `_aws`: dimension values and metric values. */
 type EmfMembers = Record<string, string | number | number[]>;

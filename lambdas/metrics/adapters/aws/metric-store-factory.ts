@@ -8,6 +8,12 @@ import type { RuntimeConfig } from '../../../shared/runtime-config.js';
 import { RollupMetricReader } from '../../core/aggregate.js';
 import type { MetricRollup } from '../../core/rollup.js';
 import { SpillingMetricWriter } from '../../core/spilling-metric-writer.js';
+import {
+  cloudWatchStoreNamespace,
+  RETRY_QUEUE_URL_ENV,
+  TIMESTREAM_DATABASE_ENV,
+  TIMESTREAM_TABLE_ENV,
+} from '../../metric-store-names.js';
 import type { MetricReader, MetricWriter, WriteOptions, WriteOutcome } from '../../ports/metric-store.js';
 import { CloudWatchMetricReader } from './cloudwatch-metric-reader.js';
 import { CloudWatchMetricWriter } from './cloudwatch-metric-writer.js';
@@ -15,21 +21,6 @@ import { EmfMetricWriter } from './emf-metric-writer.js';
 import { SqsRetryQueue } from './sqs-retry-queue.js';
 import { TimestreamMetricWriter } from './timestream-metric-writer.js';
 import { TimestreamRollupSource } from './timestream-rollup-source.js';
-
-/** Environment variable with the Timestream database of the metric store. */
-export const TIMESTREAM_DATABASE_ENV = 'VIGIL_TIMESTREAM_DATABASE';
-/** Environment variable with the Timestream table of the metric store. */
-export const TIMESTREAM_TABLE_ENV = 'VIGIL_TIMESTREAM_TABLE';
-/** Environment variable with the URL of the SQS retry queue that a store outage spills to. */
-export const RETRY_QUEUE_URL_ENV = 'VIGIL_RETRY_QUEUE_URL';
-
-/**
- * The CloudWatch namespace of the metric store (`metricStore: 'cloudwatch'`): apart from the dashboards' EMF
- * namespace, so that a user's metric can never merge into a dashboard metric of the same name.
- */
-export function cloudWatchStoreNamespace(config: RuntimeConfig): string {
-  return `${config.metricNamespace}/Metrics`;
-}
 
 // Clients are made on first use, once per cold start: importing this module reads no settings. The writers
 // retry with their own backoff (testable, and the one policy in force), so their clients do not retry too.

@@ -3,19 +3,21 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { CloudWatchMetricReader } from '../../../../../lambdas/metrics/adapters/aws/cloudwatch-metric-reader.js';
 import { EmfMetricWriter } from '../../../../../lambdas/metrics/adapters/aws/emf-metric-writer.js';
 import {
-  cloudWatchStoreNamespace,
   createAwsDashboardWriter,
   createAwsMetricReader,
   createAwsMetricWriter,
   createAwsReplayMetricWriter,
-  RETRY_QUEUE_URL_ENV,
   reportingRejections,
-  TIMESTREAM_DATABASE_ENV,
-  TIMESTREAM_TABLE_ENV,
 } from '../../../../../lambdas/metrics/adapters/aws/metric-store-factory.js';
 import { RollupMetricReader } from '../../../../../lambdas/metrics/core/aggregate.js';
 import type { MetricRollup } from '../../../../../lambdas/metrics/core/rollup.js';
 import { SpillingMetricWriter } from '../../../../../lambdas/metrics/core/spilling-metric-writer.js';
+import {
+  cloudWatchStoreNamespace,
+  RETRY_QUEUE_URL_ENV,
+  TIMESTREAM_DATABASE_ENV,
+  TIMESTREAM_TABLE_ENV,
+} from '../../../../../lambdas/metrics/metric-store-names.js';
 import type { RuntimeConfig } from '../../../../../lambdas/shared/runtime-config.js';
 
 const config = (metricStore: RuntimeConfig['metricStore']): RuntimeConfig => ({

@@ -1,0 +1,64 @@
+import type { EnvironmentConfigInput } from './schema.js';
+
+/**
+ * The example models every environment starts with. Replace them with yours; models that are not listed
+ * are still ingested and show on the dashboards, the list only documents what an environment expects.
+ */
+const exampleModels = [
+  { name: 'example-classifier', description: 'Example: a tabular classifier served behind an HTTP endpoint' },
+  { name: 'example-llm', description: 'Example: an LLM completion endpoint, with token and cost metrics' },
+] as const;
+
+/**
+ * The environments `cdk deploy -c env=<name>` accepts. Account and region are left to the CLI's
+ * credentials (`CDK_DEFAULT_ACCOUNT` / `CDK_DEFAULT_REGION`) unless pinned here. Accounts created after
+ * 2025-06-20 cannot use Timestream: set `metricStore: 'cloudwatch'` (or synth with `-c metricStore=cloudwatch`).
+ * Secrets never go here: channels reference Secrets Manager or SSM names.
+ */
+export const environments = {
+  dev: {
+    name: 'dev',
+    metricStore: 'timestream',
+    retainData: false,
+    retention: { memoryStoreHours: 24, magneticStoreDays: 30, logRetentionDays: 14 },
+    lambda: { memorySizeMb: 512 },
+    apiThrottling: { rateLimit: 50, burstLimit: 100 },
+    models: [...exampleModels],
+  },
+  staging: {
+    name: 'staging',
+    metricStore: 'timestream',
+    retainData: false,
+    retention: { memoryStoreHours: 24, magneticStoreDays: 90, logRetentionDays: 30 },
+    lambda: { memorySizeMb: 1024 },
+    apiThrottling: { rateLimit: 100, burstLimit: 200 },
+    models: [...exampleModels],
+  },
+  prod: {
+    name: 'prod',
+    metricStore: 'timestream',
+    retainData: true,
+    // Three days in memory covers the alert and SLO windows the jobs read most; 400 days on magnetic keeps
+    // a year-over-year comparison possible.
+    retention: { memoryStoreHours: 72, magneticStoreDays: 400, logRetentionDays: 90 },
+    // 1769 MB is one full vCPU: JSON parsing and sketch merging are CPU-bound.
+    lambda: { memorySizeMb: 1769 },
+    apiThrottling: { rateLimit: 500, burstLimit: 1000 },
+    models: [...exampleModels],
+    alarmEmails: [],
+  },
+} as const satisfies Record<string, EnvironmentConfigInput>;
+
+/**
+ * The environment `vigil start` runs with on a laptop. The metric store is DuckDB there, so `metricStore`
+ * only sets the semantics: Timestream's, whose magnetic-store retention is the oldest timestamp accepted.
+ */
+export const localEnvironment = {
+  name: 'local',
+  metricStore: 'timestream',
+  retainData: false,
+  retention: { memoryStoreHours: 24, magneticStoreDays: 30, logRetentionDays: 7 },
+  lambda: { memorySizeMb: 512 },
+  apiThrottling: { rateLimit: 50, burstLimit: 100 },
+  models: [...exampleModels],
+} as const satisfies EnvironmentConfigInput;

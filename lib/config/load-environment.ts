@@ -1,0 +1,49 @@
+import { environments, localEnvironment } from './environments.js';
+import { type EnvironmentConfig, type EnvironmentConfigInput, environmentConfigSchema } from './schema.js';
+
+/** Names of the environments that can be deployed, in the order they are promoted through. */
+export const environmentNames = Object.keys(environments) as readonly EnvironmentName[];
+
+/** A deployable environment's name. */
+export type EnvironmentName = keyof typeof environments;
+
+/** Settings that may be overridden at synth time (`-c metricStore=cloudwatch`), e.g. to check a variant. */
+export interface EnvironmentOverrides {
+  /** Replaces the environment's metric store; validated like the rest of the config. */
+  readonly metricStore?: unknown;
+}
+
+/**
+ * Loads and validates a deployable environment's config by name, failing with the known names when the
+ * name is missing or unknown, and with every invalid field when the config does not validate.
+ */
+export function loadEnvironment(name: unknown, overrides: EnvironmentOverrides = {}): EnvironmentConfig {
+  const known = environmentNames.join(', ');
+  if (name === undefined || name === null || name === '') {
+    throw new Error(`no environment given; expected -c env=<name> with one of: ${known}`);
+  }
+  if (typeof name !== 'string' || !Object.hasOwn(environments, name)) {
+    throw new Error(`unknown environment "${String(name)}"; expected one of: ${known}`);
+  }
+  const definedOverrides = Object.fromEntries(
+    Object.entries(overrides).filter(([, value]) => value !== undefined),
+  );
+  return parseEnvironment({ ...environments[name as EnvironmentName], ...definedOverrides });
+}
+
+/** Loads the config `vigil start` runs with on a laptop. */
+export function loadLocalEnvironment(): EnvironmentConfig {
+  return parseEnvironment(localEnvironment);
+}
+
+/** Validates an environment's config, listing every problem by its path. */
+export function parseEnvironment(input: EnvironmentConfigInput | Record<string, unknown>): EnvironmentConfig {
+  const parsed = environmentConfigSchema.safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`,
+    );
+    throw new Error(`invalid config for environment "${String(input.name)}": ${problems.join('; ')}`);
+  }
+  return parsed.data;
+}

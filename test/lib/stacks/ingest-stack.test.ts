@@ -1,0 +1,184 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { loadEnvironment } from '../../../lib/config/load-environment.js';
+import type { EnvironmentConfig } from '../../../lib/config/schema.js';
+import { IngestStack } from '../../../lib/stacks/ingest-stack.js';
+import { StorageStack } from '../../../lib/stacks/storage-stack.js';
+import { onlyLogicalId, testApp } from '../support/cdk-app.js';
+
+// One app, one synth: dev on Timestream and a CloudWatch-store variant of it under another name.
+const app = testApp();
+const env = { account: '123456789012', region: 'us-east-1' };
+function ingestFor(id: string, environment: EnvironmentConfig): IngestStack {
+  const storage = new StorageStack(app, `${id}Storage`, { env, environment });
+  return new IngestStack(app, `${id}Ingest`, {
+    env,
+    environment,
+    key: storage.key,
+    stateTable: storage.stateTable,
+    metricStore: storage.metricStore,
+    retryQueue: storage.retryQueue,
+  });
+}
+const devEnvironment = loadEnvironment('dev');
+const devStack = ingestFor('Dev', devEnvironment);
+const cloudWatchStack = ingestFor('Cw', {
+  ...loadEnvironment('dev', { metricStore: 'cloudwatch' }),
+  name: 'cw',
+});
+const dev = Template.fromStack(devStack);
+const cloudWatch = Template.fromStack(cloudWatchStack);
+
+const functions = (template: Template) => Object.entries(template.findResources('AWS::Lambda::Function'));
+const functionNamed = (template: Template, id: string) => {
+  const found = functions(template).filter(([logicalId]) => logicalId.startsWith(id));
+  assert.equal(found.length, 1, `one function ${id}`);
+  return found[0]![1].Properties;
+};
+
+describe('IngestStack', () => {
+  describe('functions', () => {
+    it('builds the seven functions of the table', () => {
+      const ids = functions(dev).map(([logicalId]) => logicalId.replace(/[0-9A-F]{8}$/, ''));
+
+      assert.deepEqual(ids.sort(), [
+        'Authorizer',
+        'Health',
+        'Metrics',
+        'OtlpMetrics',
+        'Predictions',
+        'Query',
+        'Replay',
+      ]);
+    });
+
+    it('runs every function on Node.js 22 or newer, on ARM64, with active tracing', () => {
+      for (const [id, fn] of functions(dev)) {
+        const major = Number(/^nodejs(\d+)\.x$/.exec(fn.Properties.Runtime)?.[1]);
+        assert.ok(major >= 22, `${id} runs ${fn.Properties.Runtime}`);
+        assert.deepEqual(fn.Properties.Architectures, ['arm64'], id);
+        assert.deepEqual(fn.Properties.TracingConfig, { Mode: 'Active' }, id);
+      }
+    });
+
+    it("sizes every function from the environment's config and runs the bundled handler", () => {
+      dev.allResourcesProperties('AWS::Lambda::Function', {
+        MemorySize: devEnvironment.lambda.memorySizeMb,
+        Handler: 'index.handler',
+      });
+    });
+
+    it('logs every function to its own log group in the stack', () => {
+      const logGroups = Object.keys(dev.findResources('AWS::Logs::LogGroup'));
+      for (const [id, fn] of functions(dev)) {
+        const logGroup = fn.Properties.LoggingConfig?.LogGroup?.Ref;
+        assert.ok(logGroups.includes(logGroup), `${id} logs to ${JSON.stringify(logGroup)}`);
+      }
+    });
+
+    it('encrypts every log group with the environment key and keeps logs for the configured days', () => {
+      dev.allResourcesProperties('AWS::Logs::LogGroup', {
+        KmsKeyId: Match.anyValue(),
+        RetentionInDays: devEnvironment.retention.logRetentionDays,
+      });
+    });
+
+    it('gives no function an AWS managed policy', () => {
+      for (const [id, role] of Object.entries(dev.findResources('AWS::IAM::Role'))) {
+        assert.equal(role.Properties.ManagedPolicyArns, undefined, id);
+      }
+    });
+
+    it('names the stores an ingest function needs in its environment, and the metric namespace', () => {
+      const variables = functionNamed(dev, 'Predictions').Environment.Variables;
+
+      assert.deepEqual(Object.keys(variables).sort(), [
+        'NODE_OPTIONS',
+        'POWERTOOLS_METRICS_NAMESPACE',
+        'POWERTOOLS_SERVICE_NAME',
+        'VIGIL_RETRY_QUEUE_URL',
+        'VIGIL_STATE_TABLE',
+        'VIGIL_TIMESTREAM_DATABASE',
+        'VIGIL_TIMESTREAM_TABLE',
+      ]);
+      assert.equal(variables.POWERTOOLS_METRICS_NAMESPACE, 'Vigil/dev');
+    });
+
+    it('names no Timestream resources when metrics go to CloudWatch', () => {
+      for (const [id, fn] of functions(cloudWatch)) {
+        const names = Object.keys(fn.Properties.Environment.Variables);
+        assert.ok(!names.some((name) => name.startsWith('VIGIL_TIMESTREAM')), `${id}: ${names.join(', ')}`);
+      }
+    });
+
+    it('replays the retry queue in batches, reporting the messages that failed', () => {
+      dev.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: { Ref: functions(dev).find(([id]) => id.startsWith('Replay'))![0] },
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+    });
+  });
+
+  describe('HTTP API', () => {
+    const routes = Object.values(dev.findResources('AWS::ApiGatewayV2::Route')).map(
+      (route) => route.Properties,
+    );
+    const authorizerId = onlyLogicalId(dev, 'AWS::ApiGatewayV2::Authorizer');
+
+    it('serves exactly the routes of the design so far', () => {
+      assert.deepEqual(routes.map((route) => route.RouteKey).sort(), [
+        'GET /api/v1/query',
+        'GET /healthz',
+        'GET /readyz',
+        'POST /api/v1/metrics',
+        'POST /api/v1/predictions',
+        'POST /v1/metrics',
+      ]);
+    });
+
+    it('puts the bearer-token authorizer in front of every route except the health probes', () => {
+      for (const route of routes) {
+        if (route.RouteKey === 'GET /healthz' || route.RouteKey === 'GET /readyz') {
+          assert.equal(route.AuthorizationType, 'NONE', route.RouteKey);
+          assert.equal(route.AuthorizerId, undefined, route.RouteKey);
+        } else {
+          assert.equal(route.AuthorizationType, 'CUSTOM', route.RouteKey);
+          assert.deepEqual(route.AuthorizerId, { Ref: authorizerId }, route.RouteKey);
+        }
+      }
+    });
+
+    it('checks the Authorization header with simple responses and caches the verdict for a minute', () => {
+      dev.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+        AuthorizerType: 'REQUEST',
+        AuthorizerPayloadFormatVersion: '2.0',
+        EnableSimpleResponses: true,
+        IdentitySource: ['$request.header.Authorization'],
+        AuthorizerResultTtlInSeconds: 60,
+      });
+    });
+
+    it("throttles the stage at the environment's rates", () => {
+      dev.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+        StageName: '$default',
+        AutoDeploy: true,
+        DefaultRouteSettings: {
+          ThrottlingRateLimit: devEnvironment.apiThrottling.rateLimit,
+          ThrottlingBurstLimit: devEnvironment.apiThrottling.burstLimit,
+        },
+      });
+    });
+
+    it('writes JSON access logs, with the request id, to an encrypted log group', () => {
+      const stage = Object.values(dev.findResources('AWS::ApiGatewayV2::Stage'))[0]!.Properties;
+      const destination = stage.AccessLogSettings.DestinationArn['Fn::GetAtt'][0];
+
+      assert.equal(JSON.parse(stage.AccessLogSettings.Format).requestId, '$context.requestId');
+      dev.hasResource('AWS::Logs::LogGroup', {
+        Properties: Match.objectLike({ KmsKeyId: Match.anyValue() }),
+      });
+      assert.ok(dev.findResources('AWS::Logs::LogGroup')[destination]?.Properties.KmsKeyId);
+    });
+  });
+});

@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { loadEnvironment } from '../../../lib/config/load-environment.js';
+import type { EnvironmentConfig } from '../../../lib/config/schema.js';
+import { MonitoringStack } from '../../../lib/stacks/monitoring-stack.js';
+import { onlyLogicalId, testApp } from '../support/cdk-app.js';
+
+// The monitored resources are imported by ARN, so this app holds no functions and synthesizes fast.
+const app = testApp();
+const env = { account: '123456789012', region: 'us-east-1' };
+const arn = (service: string, resource: string) => `arn:aws:${service}:us-east-1:123456789012:${resource}`;
+const refs = new Stack(app, 'Refs', { env });
+const key = Key.fromKeyArn(refs, 'Key', arn('kms', 'key/00000000-0000-0000-0000-000000000000'));
+const api = HttpApi.fromHttpApiAttributes(refs, 'Api', { httpApiId: 'abc123defg' });
+const functions = Object.fromEntries(
+  ['Predictions', 'Replay'].map((name) => [
+    name,
+    LambdaFunction.fromFunctionArn(refs, name, arn('lambda', `function:vigil-${name}`)),
+  ]),
+);
+const retryQueue = Queue.fromQueueArn(refs, 'RetryQueue', arn('sqs', 'vigil-retry'));
+const deadLetterQueue = Queue.fromQueueArn(refs, 'DeadLetterQueue', arn('sqs', 'vigil-retry-dlq'));
+function monitoringFor(id: string, environment: EnvironmentConfig): MonitoringStack {
+  return new MonitoringStack(app, id, { env, environment, key, api, functions, retryQueue, deadLetterQueue });
+}
+const devStack = monitoringFor('Dev', { ...loadEnvironment('dev'), alarmEmails: ['oncall@example.com'] });
+const cloudWatchStack = monitoringFor('Cw', loadEnvironment('dev', { metricStore: 'cloudwatch' }));
+const dev = Template.fromStack(devStack);
+const cloudWatch = Template.fromStack(cloudWatchStack);
+
+const alarms = (template: Template) => Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+const alarmOn = (template: Template, metricName: string) => {
+  const found = alarms(template).filter((alarm) => alarm.Properties.MetricName === metricName);
+  assert.equal(found.length, 1, `one alarm on ${metricName}`);
+  return found[0]!.Properties;
+};
+
+describe('MonitoringStack', () => {
+  describe('ops topic', () => {
+    it('is encrypted with the environment key and refuses publishers without TLS', () => {
+      dev.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: key.keyArn });
+      dev.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    });
+
+    it('subscribes the configured alarm emails, and nobody when there are none', () => {
+      dev.hasResourceProperties('AWS::SNS::Subscription', {
+        Protocol: 'email',
+        Endpoint: 'oncall@example.com',
+      });
+      cloudWatch.resourceCountIs('AWS::SNS::Subscription', 0);
+    });
+  });
+
+  describe('alarms', () => {
+    it('notify the ops topic when they fire and when they recover', () => {
+      const topic = { Ref: onlyLogicalId(dev, 'AWS::SNS::Topic') };
+      for (const alarm of alarms(dev)) {
+        assert.deepEqual(alarm.Properties.AlarmActions, [topic], alarm.Properties.AlarmName);
+        assert.deepEqual(alarm.Properties.OKActions, [topic], alarm.Properties.AlarmName);
+      }
+    });
+
+    it('fire on any message in the dead-letter queue', () => {
+      const alarm = alarmOn(dev, 'ApproximateNumberOfMessagesVisible');
+
+      assert.deepEqual(alarm.Dimensions, [{ Name: 'QueueName', Value: 'vigil-retry-dlq' }]);
+      assert.equal(alarm.Statistic, 'Maximum');
+      assert.equal(alarm.ComparisonOperator, 'GreaterThanOrEqualToThreshold');
+      assert.equal(alarm.Threshold, 1);
+    });
+
+    it('fire when the retry queue has held a batch for 15 minutes', () => {
+      const alarm = alarmOn(dev, 'ApproximateAgeOfOldestMessage');
+
+      assert.deepEqual(alarm.Dimensions, [{ Name: 'QueueName', Value: 'vigil-retry' }]);
+      assert.equal(alarm.Threshold, 15 * 60);
+    });
+
+    it('watch errors and throttles of every function', () => {
+      const watched = alarms(dev)
+        .filter((alarm) => alarm.Properties.Namespace === 'AWS/Lambda')
+        .map((alarm) => `${alarm.Properties.Dimensions[0].Value} ${alarm.Properties.MetricName}`)
+        .sort();
+
+      assert.deepEqual(watched, [
+        'vigil-Predictions Errors',
+        'vigil-Predictions Throttles',
+        'vigil-Replay Errors',
+        'vigil-Replay Throttles',
+      ]);
+    });
+
+    it('fire on API 5xx answers', () => {
+      const alarm = alarmOn(dev, '5xx');
+
+      assert.deepEqual(alarm.Dimensions, [{ Name: 'ApiId', Value: 'abc123defg' }]);
+    });
+
+    it('fire on records Timestream rejected, from the EMF metric in the environment namespace', () => {
+      const alarm = alarmOn(dev, 'RejectedRecords');
+
+      assert.equal(alarm.Namespace, 'Vigil/dev');
+      assert.equal(alarm.Dimensions, undefined);
+      assert.equal(
+        alarms(cloudWatch).filter((candidate) => candidate.Properties.MetricName === 'RejectedRecords')
+          .length,
+        0,
+        'no Timestream, no rejected-records alarm',
+      );
+    });
+  });
+
+  it('draws the ingest dashboard under the environment name', () => {
+    dev.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'Vigil-dev-Ingest' });
+  });
+});
