@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
@@ -56,6 +56,10 @@ export class StorageStack extends Stack {
     this.key = key;
 
     this.stateTable = new StateTable(this, 'State', { encryptionKey: key, retainData }).table;
+    new CfnOutput(this, 'StateTableName', {
+      value: this.stateTable.tableName,
+      description: 'State table: where `vigil token create --table` stores hashed bearer tokens',
+    });
 
     if (environment.metricStore === 'timestream') {
       const store = new TimestreamMetricStore(this, 'Metrics', {

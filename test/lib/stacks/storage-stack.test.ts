@@ -71,6 +71,11 @@ describe('StorageStack', () => {
       });
     });
 
+    it('outputs its name for `vigil token create --table`', () => {
+      const [tableId] = Object.keys(dev.findResources('AWS::DynamoDB::Table'));
+      dev.hasOutput('StateTableName', { Value: { Ref: tableId } });
+    });
+
     it('expires items by their expiresAt attribute, which every repository writes in epoch seconds', () => {
       dev.hasResourceProperties('AWS::DynamoDB::Table', {
         TimeToLiveSpecification: { AttributeName: STATE_TABLE_TTL_ATTRIBUTE, Enabled: true },
