@@ -16,6 +16,15 @@ export const runtimeConfigSchema = z.object({
   metricNamespace: z.string().min(1),
   /** At most this many distinct values per dimension name and metric, per OTLP request's target series. */
   maxDimensionValuesPerMetric: z.number().int().positive().default(100),
+  /** Share of raw prediction events kept in the event store (0 keeps none, 1 keeps all). */
+  rawEventSampleRate: z.number().min(0).max(1).default(0.1),
+  /**
+   * Extra redaction patterns (JavaScript regular expressions, without slashes) applied to every string of
+   * every log, span and raw event before it is stored, besides the built-in ones.
+   */
+  redactionPatterns: z.array(z.string()).default([]),
+  /** The event store behind the ingest and search functions. */
+  eventStore: z.enum(['opensearch', 'opensearch-serverless']).default('opensearch'),
 });
 
 /** The runtime config, parsed. */

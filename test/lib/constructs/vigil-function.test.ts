@@ -8,7 +8,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { RuntimeConfig } from '../../../lambdas/shared/runtime-config.js';
+import { type RuntimeConfig, runtimeConfigSchema } from '../../../lambdas/shared/runtime-config.js';
 import { VigilFunction } from '../../../lib/constructs/vigil-function.js';
 import { projectContext } from '../support/cdk-app.js';
 
@@ -17,13 +17,12 @@ import { projectContext } from '../support/cdk-app.js';
 const outdir = mkdtempSync(join(tmpdir(), 'vigil-function-'));
 after(() => rmSync(outdir, { recursive: true, force: true }));
 
-const runtimeConfig: RuntimeConfig = {
+const runtimeConfig: RuntimeConfig = runtimeConfigSchema.parse({
   environment: 'test',
   metricStore: 'timestream',
   maxTimestampAgeMs: 86_400_000,
   metricNamespace: 'Vigil/test',
-  maxDimensionValuesPerMetric: 100,
-};
+});
 const app = new App({ outdir, context: { ...projectContext } });
 const stack = new Stack(app, 'Functions', { env: { account: '123456789012', region: 'us-east-1' } });
 const key = new Key(stack, 'Key');

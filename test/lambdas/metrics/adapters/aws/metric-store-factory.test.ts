@@ -18,15 +18,15 @@ import {
   TIMESTREAM_DATABASE_ENV,
   TIMESTREAM_TABLE_ENV,
 } from '../../../../../lambdas/metrics/metric-store-names.js';
-import type { RuntimeConfig } from '../../../../../lambdas/shared/runtime-config.js';
+import { type RuntimeConfig, runtimeConfigSchema } from '../../../../../lambdas/shared/runtime-config.js';
 
-const config = (metricStore: RuntimeConfig['metricStore']): RuntimeConfig => ({
-  environment: 'prod',
-  metricStore,
-  maxTimestampAgeMs: 86_400_000,
-  metricNamespace: 'Vigil/prod',
-  maxDimensionValuesPerMetric: 100,
-});
+const config = (metricStore: RuntimeConfig['metricStore']): RuntimeConfig =>
+  runtimeConfigSchema.parse({
+    environment: 'prod',
+    metricStore,
+    maxTimestampAgeMs: 86_400_000,
+    metricNamespace: 'Vigil/prod',
+  });
 const ENV_NAMES = [TIMESTREAM_DATABASE_ENV, TIMESTREAM_TABLE_ENV, RETRY_QUEUE_URL_ENV, 'AWS_REGION'];
 
 describe('metric store factory', () => {
