@@ -6,6 +6,8 @@ export interface LocalPanel {
   readonly metric: string;
   readonly stat: string;
   readonly unit: string;
+  /** Counts are zero where the API leaves a step out (no events); quantiles are unknown there. */
+  readonly zeroWhenEmpty: boolean;
 }
 
 /**
@@ -13,9 +15,21 @@ export interface LocalPanel {
  * the same three charts, read through `GET /api/v1/query` instead of CloudWatch's EMF metrics.
  */
 export const LOCAL_INGEST_PANELS: readonly LocalPanel[] = [
-  { title: 'Predictions per model', metric: 'predictions', stat: 'sum', unit: 'predictions / min' },
-  { title: 'Prediction errors per model', metric: 'errors', stat: 'sum', unit: 'errors / min' },
-  { title: 'Latency p95 per model', metric: 'latency_ms', stat: 'p95', unit: 'ms' },
+  {
+    title: 'Predictions per model',
+    metric: 'predictions',
+    stat: 'sum',
+    unit: 'predictions / min',
+    zeroWhenEmpty: true,
+  },
+  {
+    title: 'Prediction errors per model',
+    metric: 'errors',
+    stat: 'sum',
+    unit: 'errors / min',
+    zeroWhenEmpty: true,
+  },
+  { title: 'Latency p95 per model', metric: 'latency_ms', stat: 'p95', unit: 'ms', zeroWhenEmpty: false },
 ];
 
 /** Renders the dashboard page; the token is the local one, so the page can query the API it is served by. */
@@ -49,6 +63,14 @@ export function dashboardHtml(token: string, panels: readonly LocalPanel[] = LOC
 const { token, panels } = ${config};
 const colors = ['#2f6fde', '#e0542c', '#1d9a6c', '#a33fc2', '#d49a00', '#0f8fa8', '#7a8699'];
 const steps = { '1h': '1m', '6h': '5m', '24h': '15m' };
+const stepMs = { '1h': 60e3, '6h': 300e3, '24h': 900e3 };
+function withZeros(points, from, to, step) {
+  const byTime = new Map(points.map((p) => [p[0], p[1]]));
+  const start = Math.floor(from / 60e3) * 60e3;
+  const filled = [];
+  for (let t = start; t < to; t += step) filled.push([t, byTime.get(t) ?? 0]);
+  return filled;
+}
 const main = document.getElementById('panels');
 const sections = panels.map((panel) => {
   const section = document.createElement('section');
@@ -78,7 +100,10 @@ async function refresh() {
     const body = await response.json();
     const section = sections[i];
     if (!response.ok) { section.querySelector('.chart').textContent = body.error ? body.error.message : response.statusText; return; }
-    section.querySelector('.chart').innerHTML = chart(body.series, from, to);
+    const series = panel.zeroWhenEmpty
+      ? body.series.map((s) => ({ ...s, points: withZeros(s.points, from, to, stepMs[range]) }))
+      : body.series;
+    section.querySelector('.chart').innerHTML = chart(series, from, to);
     section.querySelector('.legend').innerHTML = body.series.map((s, j) => '<span><i style="background:' + colors[j % colors.length] + '"></i></span>').join('');
     section.querySelectorAll('.legend span').forEach((span, j) => span.append(body.series[j].labels.model || '(no model)'));
   }));
