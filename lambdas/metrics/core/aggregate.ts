@@ -13,7 +13,7 @@ interface Bucket {
 }
 
 /** Picks the grouped dimensions out of a series' dimensions. */
-function labelsOf(dimensions: Dimensions, groupBy: readonly string[]): Dimensions {
+export function labelsOf(dimensions: Dimensions, groupBy: readonly string[]): Dimensions {
   const labels: Record<string, string> = {};
   for (const name of groupBy) {
     const value = dimensions[name];

@@ -5,6 +5,7 @@ import {
   ListMetricsCommand,
   type MetricDataQuery,
 } from '@aws-sdk/client-cloudwatch';
+import { labelsOf } from '../../core/aggregate.js';
 import { type Dimensions, dimensionsKey } from '../../core/rollup.js';
 import type { MetricQuery, MetricReader, Series, Stat } from '../../ports/metric-store.js';
 
@@ -45,15 +46,6 @@ interface StoredSeries {
 
 /** One CloudWatch series' answer to one statistic: value by period start (epoch ms). */
 type StatisticValues = Map<number, number>;
-
-function labelsOf(dimensions: Dimensions, groupBy: readonly string[]): Dimensions {
-  const labels: Record<string, string> = {};
-  for (const name of groupBy) {
-    const value = dimensions[name];
-    if (value !== undefined) labels[name] = value;
-  }
-  return labels;
-}
 
 /**
  * Combines the series of one group at one period start. Counts, sums, minima and maxima combine exactly.

@@ -12,8 +12,9 @@ import {
   sketchBins,
   sketchFromBins,
 } from '../../../../lambdas/metrics/core/rollup-codec.js';
-import { encodeSketch, newSketch, type QuantileSketch } from '../../../../lambdas/metrics/core/sketch.js';
+import { encodeSketch } from '../../../../lambdas/metrics/core/sketch.js';
 import { logNormalSamples, seededRandom } from '../../../support/random.js';
+import { sketchOf } from '../../../support/sketches.js';
 
 const QUANTILES = [0, 0.1, 0.5, 0.9, 0.95, 0.99, 1];
 const MINUTE = Date.UTC(2026, 2, 10, 14, 5);
@@ -21,12 +22,6 @@ const MINUTE = Date.UTC(2026, 2, 10, 14, 5);
 /** Equal but for float rounding: a decoded sketch rebuilds its mapping from gamma, off in the last bits. */
 function assertClose(actual: number, expected: number): void {
   assert.ok(Math.abs(actual - expected) <= 1e-9 * Math.abs(expected), `${actual} is not ${expected}`);
-}
-
-function sketchOf(values: Iterable<number>): QuantileSketch {
-  const sketch = newSketch();
-  for (const value of values) sketch.accept(value);
-  return sketch;
 }
 
 const latencies = logNormalSamples(seededRandom(7), 2000, Math.log(120), 0.6);

@@ -13,17 +13,11 @@ import {
 } from '../../../../../lambdas/metrics/adapters/aws/cloudwatch-metric-writer.js';
 import type { MetricRollup } from '../../../../../lambdas/metrics/core/rollup.js';
 import { sketchBins } from '../../../../../lambdas/metrics/core/rollup-codec.js';
-import { newSketch, type QuantileSketch } from '../../../../../lambdas/metrics/core/sketch.js';
 import { seededRandom } from '../../../../support/random.js';
+import { sketchOf } from '../../../../support/sketches.js';
 
 const MINUTE = Date.UTC(2026, 2, 10, 14, 5);
 const cloudWatch = mockClient(CloudWatchClient);
-
-function sketchOf(values: Iterable<number>): QuantileSketch {
-  const sketch = newSketch();
-  for (const value of values) sketch.accept(value);
-  return sketch;
-}
 
 const counter = (overrides: Partial<MetricRollup> = {}): MetricRollup => ({
   metric: 'predictions',

@@ -7,16 +7,10 @@ import {
 } from '../../../../../lambdas/metrics/adapters/aws/timestream-records.js';
 import type { MetricRollup } from '../../../../../lambdas/metrics/core/rollup.js';
 import { decodeSketchBase64, sketchBins } from '../../../../../lambdas/metrics/core/rollup-codec.js';
-import { newSketch, type QuantileSketch } from '../../../../../lambdas/metrics/core/sketch.js';
 import { logNormalSamples, seededRandom } from '../../../../support/random.js';
+import { sketchOf } from '../../../../support/sketches.js';
 
 const MINUTE = Date.UTC(2026, 2, 10, 14, 5);
-
-function sketchOf(values: Iterable<number>): QuantileSketch {
-  const sketch = newSketch();
-  for (const value of values) sketch.accept(value);
-  return sketch;
-}
 
 const counter = (overrides: Partial<MetricRollup> = {}): MetricRollup => ({
   metric: 'predictions',
