@@ -3,12 +3,23 @@ import { join } from 'node:path';
 import { DynamoDbTokenRepository } from '../../lambdas/auth/adapters/aws/dynamodb-token-repository.js';
 import { hashToken } from '../../lambdas/auth/core/tokens.js';
 import { createAuthorizerHandler } from '../../lambdas/auth/handlers/authorizer.js';
+import { DuckDbEventStore } from '../../lambdas/events/adapters/local/duckdb-event-store.js';
+import { createRedactor } from '../../lambdas/events/core/redaction.js';
+import type { EventIngestDependencies } from '../../lambdas/events/handlers/event-ingest.js';
+import { createLogSearchHandler } from '../../lambdas/events/handlers/log-search.js';
+import { createLogsHandler } from '../../lambdas/events/handlers/logs.js';
+import { createOtlpLogsHandler } from '../../lambdas/events/handlers/otlp-logs.js';
+import { createOtlpTracesHandler } from '../../lambdas/events/handlers/otlp-traces.js';
+import { createTraceHandler } from '../../lambdas/events/handlers/trace.js';
 import { createHealthHandler } from '../../lambdas/health/handlers/health.js';
 import { DynamoDbStreamStateRepository } from '../../lambdas/ingest/adapters/aws/dynamodb-stream-state-repository.js';
 import type { IngestRouteDependencies } from '../../lambdas/ingest/handlers/ingest-route.js';
 import { createMetricsHandler } from '../../lambdas/ingest/handlers/metrics.js';
 import { createOtlpMetricsHandler } from '../../lambdas/ingest/handlers/otlp-metrics.js';
-import { createPredictionsHandler } from '../../lambdas/ingest/handlers/predictions.js';
+import {
+  createPredictionsHandler,
+  type PredictionsRouteDependencies,
+} from '../../lambdas/ingest/handlers/predictions.js';
 import { DuckDbMetricStore, IN_MEMORY } from '../../lambdas/metrics/adapters/local/duckdb-metric-store.js';
 import { RollupMetricReader } from '../../lambdas/metrics/core/aggregate.js';
 import { createQueryHandler } from '../../lambdas/query/handlers/query.js';
@@ -27,7 +38,7 @@ export const DEFAULT_LOCAL_TOKEN = 'local-dev-token';
 export interface LocalPlatformOptions {
   /** Port on 127.0.0.1; 0 picks a free one. @default 8787 */
   readonly port?: number;
-  /** Where DuckDB and the state live, surviving restarts; `null` keeps everything in memory (tests). @default '.vigil' */
+  /** Where DuckDB (metrics, events) and the state live, surviving restarts; `null` keeps everything in memory (tests). @default '.vigil' */
   readonly dataDir?: string | null;
   /** The one bearer token accepted, with every scope. @default DEFAULT_LOCAL_TOKEN */
   readonly token?: string;
@@ -49,7 +60,8 @@ export interface LocalPlatform {
 
 /**
  * Starts the whole platform in one process: the same handlers the Lambdas run, behind a stand-in for API
- * Gateway, with DuckDB for metrics and dynalite for state behind the same ports as Timestream and DynamoDB.
+ * Gateway, with DuckDB for metrics and events and dynalite for state, behind the same ports as Timestream,
+ * OpenSearch and DynamoDB.
  */
 export async function startLocalPlatform(options: LocalPlatformOptions = {}): Promise<LocalPlatform> {
   const dataDir = options.dataDir === undefined ? '.vigil' : options.dataDir;
@@ -61,6 +73,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
   const metrics = await DuckDbMetricStore.open(
     dataDir === null ? IN_MEMORY : join(dataDir, 'metrics.duckdb'),
   );
+  const events = await DuckDbEventStore.open(dataDir === null ? IN_MEMORY : join(dataDir, 'events.duckdb'));
   const state = await startDynaliteStateStore(dataDir === null ? {} : { dataDir });
   const tokens = new DynamoDbTokenRepository(state.documentClient, state.tableName);
   await tokens.save({
@@ -76,7 +89,20 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     maxTimestampAgeMs: runtimeConfig.maxTimestampAgeMs,
     idempotencyStore: new DynamoDbIdempotencyStore(state.documentClient, state.tableName),
   };
-  const ingest = () => ingestDependencies;
+  const redactor = createRedactor({ patterns: runtimeConfig.redactionPatterns });
+  const predictionsDependencies: PredictionsRouteDependencies = {
+    ...ingestDependencies,
+    predictionEvents: { eventStore: events, redactor, sampleRate: runtimeConfig.rawEventSampleRate },
+  };
+  const eventIngestDependencies: EventIngestDependencies = {
+    eventStore: events,
+    redactor,
+    metricWriter: metrics,
+    now,
+    maxTimestampAgeMs: runtimeConfig.maxTimestampAgeMs,
+  };
+  const eventSearch = () => ({ eventStore: events, now });
+  const eventIngest = () => eventIngestDependencies;
   const otlpMetricsDependencies = {
     metricWriter: metrics,
     streamState: new DynamoDbStreamStateRepository({
@@ -91,6 +117,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
   const health = createHealthHandler(() => ({
     checks: {
       metricStore: () => metrics.healthCheck(),
+      eventStore: () => events.healthCheck(),
       stateTable: async () => {
         await tokens.findByHash('health');
       },
@@ -99,8 +126,18 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
   const routes: LocalRoute[] = [
     { method: 'GET', path: '/healthz', handler: health, authorized: false },
     { method: 'GET', path: '/readyz', handler: health, authorized: false },
-    { method: 'POST', path: '/api/v1/predictions', handler: createPredictionsHandler(ingest) },
-    { method: 'POST', path: '/api/v1/metrics', handler: createMetricsHandler(ingest) },
+    {
+      method: 'POST',
+      path: '/api/v1/predictions',
+      handler: createPredictionsHandler(() => predictionsDependencies),
+    },
+    { method: 'POST', path: '/api/v1/metrics', handler: createMetricsHandler(() => ingestDependencies) },
+    { method: 'POST', path: '/api/v1/logs', handler: createLogsHandler(eventIngest) },
+    { method: 'POST', path: '/v1/logs', handler: createOtlpLogsHandler(eventIngest) },
+    { method: 'POST', path: '/v1/traces', handler: createOtlpTracesHandler(eventIngest) },
+    { method: 'GET', path: '/api/v1/logs/search', handler: createLogSearchHandler(eventSearch) },
+    { method: 'GET', path: '/api/v1/logs/patterns', handler: createLogSearchHandler(eventSearch) },
+    { method: 'GET', path: '/api/v1/traces/{traceId}', handler: createTraceHandler(eventSearch) },
     { method: 'POST', path: '/v1/metrics', handler: createOtlpMetricsHandler(() => otlpMetricsDependencies) },
     {
       method: 'GET',
@@ -119,7 +156,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
   try {
     port = await server.listen(options.port ?? 8787);
   } catch (error) {
-    await Promise.allSettled([metrics.close(), state.close()]);
+    await Promise.allSettled([metrics.close(), events.close(), state.close()]);
     throw error;
   }
 
@@ -131,7 +168,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     runtimeConfig,
     async close() {
       await server.close();
-      await Promise.all([metrics.close(), state.close()]);
+      await Promise.all([metrics.close(), events.close(), state.close()]);
     },
   };
 }

@@ -29,7 +29,7 @@ describe('local platform, end to end over HTTP', () => {
     assert.equal(ready.status, 200);
     const readiness = (await ready.json()) as { status: string; checks: Record<string, unknown> };
     assert.equal(readiness.status, 'ready');
-    assert.deepEqual(Object.keys(readiness.checks).sort(), ['metricStore', 'stateTable']);
+    assert.deepEqual(Object.keys(readiness.checks).sort(), ['eventStore', 'metricStore', 'stateTable']);
   });
 
   it('keeps valid predictions beside invalid ones and answers queries from them', async () => {

@@ -37,6 +37,8 @@ export interface IngestOutcome {
   readonly errors: readonly ItemError[];
   readonly errorsTruncated?: boolean;
   readonly storeErrors?: readonly StoreError[];
+  /** Why the items' other record (raw events) could not be kept, when it could not. */
+  readonly eventStoreError?: string;
 }
 
 /** How one kind of native item is read and rolled up. */
@@ -45,6 +47,11 @@ export interface ItemKind<S extends z.ZodType> {
   readonly field: string;
   readonly schema: (window: TimestampWindow) => S;
   readonly rollUp: (items: Iterable<z.output<S>>) => RollupAccumulator;
+  /**
+   * Something else done with the accepted items beside rolling them up (raw prediction events). It runs
+   * beside the metric write; its failure is reported in the answer, not fatal, since the metrics are stored.
+   */
+  readonly alsoRecord?: (items: readonly z.output<S>[]) => Promise<void>;
   /** An item's identity (a prediction's `id`): a repeat within one request is reported and counted once. */
   readonly identity?: (item: z.output<S>) => string | undefined;
 }
@@ -92,11 +99,16 @@ export async function ingestItems<S extends z.ZodType>(
   );
   const rejected = new Set(errors.map((error) => error.index)).size;
   let storeErrors: StoreError[] = [];
+  let eventStoreError: string | undefined;
   if (accepted.length > 0) {
-    const rollups = kind.rollUp(accepted.map(({ item }) => item)).rollups();
+    const items = accepted.map(({ item }) => item);
+    const rollups = kind.rollUp(items).rollups();
     const [stored] = await Promise.all([
       dependencies.metricWriter.write(rollups),
       dependencies.dashboardWriter?.write(rollups),
+      kind.alsoRecord?.(items).catch((error: unknown) => {
+        eventStoreError = error instanceof Error ? error.message : String(error);
+      }),
     ]);
     storeErrors = stored.rejected.map(({ rollup, reason }) => ({
       metric: rollup.metric,
@@ -110,5 +122,6 @@ export async function ingestItems<S extends z.ZodType>(
     errors: errors.slice(0, MAX_LISTED_ERRORS),
     ...(errors.length > MAX_LISTED_ERRORS ? { errorsTruncated: true } : {}),
     ...(storeErrors.length > 0 ? { storeErrors } : {}),
+    ...(eventStoreError === undefined ? {} : { eventStoreError }),
   };
 }

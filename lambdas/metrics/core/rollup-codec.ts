@@ -1,6 +1,7 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { z } from 'zod';
-import type { IdentifiedRollup } from '../ports/retry-queue.js';
+import { LOG_LEVELS } from '../../events/core/records.js';
+import type { IdentifiedRollup, SpilledEvents } from '../ports/retry-queue.js';
 import type { MetricRollup } from './rollup.js';
 import { decodeSketch, encodeSketch, newSketch, type QuantileSketch } from './sketch.js';
 
@@ -144,39 +145,163 @@ export function decodeRollup(value: unknown): MetricRollup {
 /** Version of the retry message format, so that a replay function never misreads a message of another. */
 export const RETRY_MESSAGE_VERSION = 1;
 
+/**
+ * What a retry message holds: rollups, or event records of one kind. Messages without a `kind` hold
+ * rollups: they were written before the queue carried events too.
+ */
+export const RETRY_MESSAGE_KINDS = ['rollups', 'logs', 'spans', 'prediction-events'] as const;
+
 /** A batch of spilled rollups as the replay function reads it back. */
 export interface RetryMessage {
   readonly reason: string;
   readonly rollups: readonly IdentifiedRollup[];
 }
 
-const retryMessageSchema = z.object({
+/** A batch of spilled logs, spans or raw prediction events as the replay function reads it back. */
+export interface EventRetryMessage {
+  readonly reason: string;
+  readonly events: SpilledEvents;
+}
+
+/** Any retry queue message, told apart by `kind`. */
+export type QueuedRetryMessage =
+  | ({ readonly kind: 'rollups' } & RetryMessage)
+  | ({ readonly kind: 'events' } & EventRetryMessage);
+
+const envelopeSchema = z.object({
   version: z.literal(RETRY_MESSAGE_VERSION),
+  kind: z.enum(RETRY_MESSAGE_KINDS).default('rollups'),
+});
+
+const retryMessageSchema = z.object({
   reason: z.string(),
   rollups: z.array(encodedRollupSchema.extend({ id: z.string().min(1) })),
 });
+
+// Event records travel as they are: they are JSON-safe by construction (finite numbers, flat attributes).
+const attributesSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
+
+const logRecordSchema = z.object({
+  timestamp: z.number(),
+  level: z.enum(LOG_LEVELS),
+  message: z.string(),
+  service: z.string().optional(),
+  model: z.string().optional(),
+  traceId: z.string().optional(),
+  spanId: z.string().optional(),
+  attributes: attributesSchema,
+  pattern: z.object({ fingerprint: z.string(), template: z.string() }).optional(),
+});
+
+const spanRecordSchema = z.object({
+  traceId: z.string().min(1),
+  spanId: z.string().min(1),
+  parentSpanId: z.string().optional(),
+  name: z.string(),
+  kind: z.enum(['unspecified', 'internal', 'server', 'client', 'producer', 'consumer']),
+  startTime: z.number(),
+  endTime: z.number(),
+  durationMs: z.number(),
+  status: z.enum(['unset', 'ok', 'error']),
+  statusMessage: z.string().optional(),
+  service: z.string().optional(),
+  model: z.string().optional(),
+  attributes: attributesSchema,
+  events: z.array(z.object({ timestamp: z.number(), name: z.string(), attributes: attributesSchema })),
+});
+
+const predictionEventRecordSchema = z.object({
+  timestamp: z.number(),
+  id: z.string().optional(),
+  model: z.string(),
+  modelVersion: z.string().optional(),
+  status: z.enum(['ok', 'error']),
+  errorType: z.string().optional(),
+  latencyMs: z.number(),
+  confidence: z.number().optional(),
+  prediction: z.string().optional(),
+  inputTokens: z.number().optional(),
+  outputTokens: z.number().optional(),
+  costUsd: z.number().optional(),
+  attributes: attributesSchema,
+});
+
+function eventMessageSchema<T extends z.ZodType>(record: T) {
+  return z.object({
+    reason: z.string(),
+    records: z.array(z.object({ id: z.string().min(1), record })),
+  });
+}
+
+const eventMessageSchemas = {
+  logs: eventMessageSchema(logRecordSchema),
+  spans: eventMessageSchema(spanRecordSchema),
+  'prediction-events': eventMessageSchema(predictionEventRecordSchema),
+} as const;
 
 /** Encodes spilled rollups, each with its id, as one retry queue message body (JSON). */
 export function encodeRetryMessage(rollups: readonly IdentifiedRollup[], reason: string): string {
   return JSON.stringify({
     version: RETRY_MESSAGE_VERSION,
+    kind: 'rollups',
     reason,
     rollups: rollups.map(({ id, rollup }) => ({ id, ...encodeRollup(rollup) })),
   });
 }
 
-/** Decodes a retry queue message body written by `encodeRetryMessage`. */
-export function decodeRetryMessage(body: string): RetryMessage {
+/** Encodes spilled event records of one kind, each with its document id, as one retry queue message body. */
+export function encodeEventRetryMessage(events: SpilledEvents, reason: string): string {
+  return JSON.stringify({
+    version: RETRY_MESSAGE_VERSION,
+    kind: events.kind,
+    reason,
+    records: events.records,
+  });
+}
+
+function parseWith<T extends z.ZodType>(schema: T, json: unknown): z.output<T> {
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw new Error(`invalid retry message: ${describeIssues(parsed.error)}`);
+  return parsed.data;
+}
+
+/** Decodes any retry queue message body: rollups (`encodeRetryMessage`) or events (`encodeEventRetryMessage`). */
+export function decodeQueuedRetryMessage(body: string): QueuedRetryMessage {
   let json: unknown;
   try {
     json = JSON.parse(body);
   } catch (error) {
     throw new Error(`retry message is not JSON: ${(error as Error).message}`);
   }
-  const parsed = retryMessageSchema.safeParse(json);
-  if (!parsed.success) throw new Error(`invalid retry message: ${describeIssues(parsed.error)}`);
-  return {
-    reason: parsed.data.reason,
-    rollups: parsed.data.rollups.map(({ id, ...encoded }) => ({ id, rollup: toRollup(encoded) })),
-  };
+  const { kind } = parseWith(envelopeSchema, json);
+  switch (kind) {
+    case 'rollups': {
+      const { reason, rollups } = parseWith(retryMessageSchema, json);
+      return {
+        kind,
+        reason,
+        rollups: rollups.map(({ id, ...encoded }) => ({ id, rollup: toRollup(encoded) })),
+      };
+    }
+    case 'logs': {
+      const { reason, records } = parseWith(eventMessageSchemas.logs, json);
+      return { kind: 'events', reason, events: { kind, records } };
+    }
+    case 'spans': {
+      const { reason, records } = parseWith(eventMessageSchemas.spans, json);
+      return { kind: 'events', reason, events: { kind, records } };
+    }
+    case 'prediction-events': {
+      const { reason, records } = parseWith(eventMessageSchemas['prediction-events'], json);
+      return { kind: 'events', reason, events: { kind, records } };
+    }
+  }
+}
+
+/** Decodes a retry queue message body written by `encodeRetryMessage`; a message of events is an error. */
+export function decodeRetryMessage(body: string): RetryMessage {
+  const message = decodeQueuedRetryMessage(body);
+  if (message.kind !== 'rollups')
+    throw new Error(`invalid retry message: expected rollups, got ${message.events.kind}`);
+  return { reason: message.reason, rollups: message.rollups };
 }

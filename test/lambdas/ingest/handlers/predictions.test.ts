@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { IngestRouteDependencies } from '../../../../lambdas/ingest/handlers/ingest-route.js';
-import { createPredictionsHandler } from '../../../../lambdas/ingest/handlers/predictions.js';
+import { DuckDbEventStore } from '../../../../lambdas/events/adapters/local/duckdb-event-store.js';
+import { createRedactor } from '../../../../lambdas/events/core/redaction.js';
+import {
+  createPredictionsHandler,
+  type PredictionsRouteDependencies,
+} from '../../../../lambdas/ingest/handlers/predictions.js';
 import {
   DuckDbMetricStore,
   IN_MEMORY,
@@ -18,23 +22,27 @@ const DAY = 86_400_000;
 
 describe('POST /api/v1/predictions handler', () => {
   let store: DuckDbMetricStore;
+  let events: DuckDbEventStore;
   let state: DynaliteStateStore;
   let handler: ReturnType<typeof createPredictionsHandler>;
   let now = NOW;
 
   before(async () => {
     store = await DuckDbMetricStore.open(IN_MEMORY);
+    events = await DuckDbEventStore.open(IN_MEMORY);
     state = await startDynaliteStateStore();
-    const dependencies: IngestRouteDependencies = {
+    const dependencies: PredictionsRouteDependencies = {
       metricWriter: store,
       now: () => now,
       maxTimestampAgeMs: 7 * DAY,
       idempotencyStore: new DynamoDbIdempotencyStore(state.documentClient, state.tableName),
+      predictionEvents: { eventStore: events, redactor: createRedactor(), sampleRate: 1 },
     };
     handler = createPredictionsHandler(() => dependencies);
   });
   after(async () => {
     await store.close();
+    await events.close();
     await state.close();
   });
   const countOf = async (metric: string, dimensions: Record<string, string>) =>
@@ -206,5 +214,28 @@ describe('POST /api/v1/predictions handler', () => {
     } finally {
       now = NOW;
     }
+  });
+
+  it('keeps accepted predictions as raw events, redacted, at the sample rate', async () => {
+    const predictions = [
+      {
+        id: 'raw-1',
+        model: 'raw-test',
+        latencyMs: 12,
+        status: 'ok',
+        attributes: { user: 'ana@example.com' },
+      },
+      { id: 'raw-2', model: 'raw-test', latencyMs: -1, status: 'ok' },
+    ];
+
+    const result = await invoke({ body: { predictions } });
+    const stored = await events.readPredictionEvents(NOW - DAY, NOW + DAY);
+
+    assert.equal(result.statusCode, 200);
+    const kept = stored.filter((event) => event.model === 'raw-test');
+    assert.deepEqual(
+      kept.map((event) => [event.id, event.latencyMs, event.attributes.user]),
+      [['raw-1', 12, '[REDACTED]']],
+    );
   });
 });

@@ -3,9 +3,11 @@ import { describe, it } from 'node:test';
 import type { MetricRollup } from '../../../../lambdas/metrics/core/rollup.js';
 import {
   collapseLowestBins,
+  decodeQueuedRetryMessage,
   decodeRetryMessage,
   decodeRollup,
   decodeSketchBase64,
+  encodeEventRetryMessage,
   encodeRetryMessage,
   encodeRollup,
   encodeSketchBase64,
@@ -13,6 +15,7 @@ import {
   sketchFromBins,
 } from '../../../../lambdas/metrics/core/rollup-codec.js';
 import { encodeSketch } from '../../../../lambdas/metrics/core/sketch.js';
+import type { SpilledEvents } from '../../../../lambdas/metrics/ports/retry-queue.js';
 import { logNormalSamples, seededRandom } from '../../../support/random.js';
 import { sketchOf } from '../../../support/sketches.js';
 
@@ -244,6 +247,133 @@ describe('encodeRetryMessage / decodeRetryMessage', () => {
     assert.throws(
       () => decodeRetryMessage(JSON.stringify({ version: 2, reason: '', rollups: [] })),
       /invalid retry message: version:/,
+    );
+  });
+});
+
+describe('retry messages of events', () => {
+  const spilled: SpilledEvents[] = [
+    {
+      kind: 'logs',
+      records: [
+        {
+          id: 'b.0',
+          record: {
+            timestamp: MINUTE,
+            level: 'error',
+            message: 'payment declined for order 42',
+            service: 'checkout',
+            traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+            attributes: { attempt: 2, cached: false, region: 'eu' },
+            pattern: { fingerprint: 'f-1', template: 'payment declined for order <num>' },
+          },
+        },
+      ],
+    },
+    {
+      kind: 'spans',
+      records: [
+        {
+          id: 'b.1',
+          record: {
+            traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+            spanId: '00f067aa0ba902b7',
+            name: 'POST /predict',
+            kind: 'server',
+            startTime: MINUTE + 0.25,
+            endTime: MINUTE + 12.75,
+            durationMs: 12.5,
+            status: 'error',
+            statusMessage: 'timeout',
+            attributes: {},
+            events: [{ timestamp: MINUTE + 1, name: 'retry', attributes: { attempt: 1 } }],
+          },
+        },
+      ],
+    },
+    {
+      kind: 'prediction-events',
+      records: [
+        {
+          id: 'b.2',
+          record: {
+            timestamp: MINUTE,
+            id: 'p-1',
+            model: 'fraud',
+            status: 'ok',
+            latencyMs: 41,
+            confidence: 0.93,
+            prediction: '{"label":"legit"}',
+            attributes: {},
+          },
+        },
+      ],
+    },
+  ];
+
+  it('round-trips logs, spans and raw prediction events with their ids and the reason', () => {
+    for (const events of spilled) {
+      const message = decodeQueuedRetryMessage(encodeEventRetryMessage(events, 'ConnectionError: refused'));
+      assert.deepEqual(message, { kind: 'events', reason: 'ConnectionError: refused', events }, events.kind);
+    }
+  });
+
+  it('reads a message without a kind as rollups, as messages were written before events joined the queue', () => {
+    // Prepare: the format as it was, field by field.
+    const body = JSON.stringify({
+      version: 1,
+      reason: 'TimeoutError',
+      rollups: [
+        {
+          id: 'b.0',
+          metric: 'predictions',
+          dimensions: {},
+          minute: MINUTE,
+          count: 1,
+          sum: 1,
+          min: 1,
+          max: 1,
+        },
+      ],
+    });
+
+    // Act
+    const message = decodeQueuedRetryMessage(body);
+
+    // Assess
+    assert.equal(message.kind, 'rollups');
+    assert.deepEqual(decodeRetryMessage(body).rollups, [
+      {
+        id: 'b.0',
+        rollup: { metric: 'predictions', dimensions: {}, minute: MINUTE, count: 1, sum: 1, min: 1, max: 1 },
+      },
+    ]);
+  });
+
+  it('refuses events where rollups are expected, an unknown kind, and a malformed record by its path', () => {
+    assert.throws(
+      () => decodeRetryMessage(encodeEventRetryMessage(spilled[0]!, 'x')),
+      /invalid retry message: expected rollups, got logs/,
+    );
+    assert.throws(
+      () =>
+        decodeQueuedRetryMessage(JSON.stringify({ version: 1, kind: 'metrics', reason: '', records: [] })),
+      /invalid retry message: kind:/,
+    );
+    assert.throws(
+      () =>
+        decodeQueuedRetryMessage(
+          JSON.stringify({
+            version: 1,
+            kind: 'logs',
+            reason: '',
+            records: [{ id: 'b.0', record: { level: 'loud' } }],
+          }),
+        ),
+      (error: Error) =>
+        ['records.0.record.timestamp', 'records.0.record.level'].every((path) =>
+          error.message.includes(`${path}:`),
+        ),
     );
   });
 });

@@ -1,8 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import type { LogRecord } from '../../../../lambdas/events/core/records.js';
+import type {
+  EventWriteOptions,
+  IdentifyingEventStore,
+} from '../../../../lambdas/events/core/spilling-event-store.js';
 import type { MetricRollup } from '../../../../lambdas/metrics/core/rollup.js';
-import { encodeRetryMessage } from '../../../../lambdas/metrics/core/rollup-codec.js';
+import {
+  encodeEventRetryMessage,
+  encodeRetryMessage,
+} from '../../../../lambdas/metrics/core/rollup-codec.js';
 import { createReplayHandler } from '../../../../lambdas/metrics/handlers/replay.js';
 import type {
   MetricWriter,
@@ -129,5 +137,84 @@ describe('replay handler', () => {
     };
     const response = await createReplayHandler(() => ({ metricWriter: writer }))(event, lambdaContext());
     assert.equal(response.batchItemFailures.length, 2);
+  });
+});
+
+describe('replay handler, messages of events', () => {
+  const log = (message: string): LogRecord => ({
+    timestamp: MINUTE,
+    level: 'error',
+    message,
+    attributes: {},
+  });
+
+  /** An event store that takes every log but the ones saying "unmappable", and records what it was given. */
+  function fakeEventStore() {
+    const writes: Array<{ logs: readonly LogRecord[]; options?: EventWriteOptions }> = [];
+    const unused = async () => {
+      throw new Error('not expected in this test');
+    };
+    const store: IdentifyingEventStore = {
+      writeLogs: async (logs, options) => {
+        writes.push({ logs, ...(options ? { options } : {}) });
+        return {
+          written: logs.filter((l) => l.message !== 'unmappable').length,
+          rejected: logs.flatMap((l, index) =>
+            l.message === 'unmappable' ? [{ index, reason: 'mapper_parsing_exception: bad field' }] : [],
+          ),
+        };
+      },
+      writeSpans: unused,
+      writePredictionEvents: unused,
+      searchLogs: unused,
+      getTraceSpans: unused,
+      errorPatterns: unused,
+    };
+    return { store, writes };
+  }
+
+  it('writes spilled logs back to the event store under their document ids; refused ones do not fail it', async () => {
+    // Prepare
+    const { store, writes } = fakeEventStore();
+    const { writer, calls } = fakeWriter((rollups) => ({ written: rollups.length, rejected: [] }));
+    const body = encodeEventRetryMessage(
+      {
+        kind: 'logs',
+        records: [
+          { id: 'b7.0', record: log('declined') },
+          { id: 'b7.1', record: log('unmappable') },
+        ],
+      },
+      'ConnectionError: connect ECONNREFUSED',
+    );
+    const event: SQSEvent = {
+      Records: [
+        sqsRecord('events', body),
+        sqsRecord('rollups', encodeRetryMessage([{ id: 'r.0', rollup: rollup('fraud') }], 'x')),
+      ],
+    };
+
+    // Act
+    const response = await createReplayHandler(() => ({ metricWriter: writer, eventStore: store }))(
+      event,
+      lambdaContext(),
+    );
+
+    // Assess
+    assert.deepEqual(response.batchItemFailures, []);
+    assert.deepEqual(writes, [
+      { logs: [log('declined'), log('unmappable')], options: { documentIds: ['b7.0', 'b7.1'] } },
+    ]);
+    assert.equal(calls.length, 1);
+  });
+
+  it('fails a message of events when the function has no event store, so it waits for one', async () => {
+    const { writer } = fakeWriter(() => ({ written: 0, rejected: [] }));
+    const body = encodeEventRetryMessage({ kind: 'logs', records: [{ id: 'b.0', record: log('x') }] }, 'x');
+    const response = await createReplayHandler(() => ({ metricWriter: writer }))(
+      { Records: [sqsRecord('events', body)] },
+      lambdaContext(),
+    );
+    assert.deepEqual(response.batchItemFailures, [{ itemIdentifier: 'events' }]);
   });
 });

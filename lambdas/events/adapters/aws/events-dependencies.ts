@@ -1,0 +1,30 @@
+import { awsIngestBase } from '../../../ingest/adapters/aws/ingest-dependencies.js';
+import { lazy } from '../../../shared/lazy.js';
+import { loadBundledRuntimeConfig } from '../../../shared/runtime-config.js';
+import { createRedactor } from '../../core/redaction.js';
+import type { EventIngestDependencies } from '../../handlers/event-ingest.js';
+import type { EventSearchDependencies } from '../../handlers/log-search.js';
+import { createAwsEventStore, createAwsOpenSearchEventStore } from './event-store-factory.js';
+
+/**
+ * Logs and traces ingest in AWS: OpenSearch behind the retry queue, the environment's redaction, and the
+ * metric store for the `error_logs` counts.
+ */
+export const awsEventIngestDependencies = lazy((): EventIngestDependencies => {
+  const { config, metricWriter } = awsIngestBase();
+  return {
+    eventStore: createAwsEventStore(config),
+    redactor: createRedactor({ patterns: config.redactionPatterns }),
+    metricWriter,
+    now: Date.now,
+    maxTimestampAgeMs: config.maxTimestampAgeMs,
+  };
+});
+
+/** Searches in AWS read OpenSearch directly (no retry queue on the read path). */
+export const awsEventSearchDependencies = lazy(
+  (): EventSearchDependencies => ({
+    eventStore: createAwsOpenSearchEventStore(loadBundledRuntimeConfig()),
+    now: Date.now,
+  }),
+);

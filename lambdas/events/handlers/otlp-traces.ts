@@ -1,0 +1,38 @@
+import middy from '@middy/core';
+import { INGEST_LIMITS } from '../../ingest/core/limits.js';
+import { type HttpEvent, type HttpResult, httpRoute, json } from '../../shared/http/middleware.js';
+import { awsEventIngestDependencies } from '../adapters/aws/events-dependencies.js';
+import { ingestSpans } from '../core/ingest-spans.js';
+import { exportTraceServiceResponse, readOtlpTraces } from '../core/otlp-traces.js';
+import {
+  type EventIngestDependencies,
+  joinMessages,
+  storeRejectionMessage,
+  windowOf,
+} from './event-ingest.js';
+
+/** Builds `POST /v1/traces` (OTLP/HTTP, JSON): spans are redacted and stored; `partialSuccess` as the spec says. */
+export function createOtlpTracesHandler(dependencies: () => EventIngestDependencies) {
+  return middy(async (event: HttpEvent): Promise<HttpResult> => {
+    const deps = dependencies();
+    const reading = readOtlpTraces(event.jsonBody, windowOf(deps));
+    const stored = await ingestSpans(reading.spans, deps);
+    return json(
+      200,
+      exportTraceServiceResponse({
+        rejectedSpans: reading.rejectedSpans + stored.rejected.length,
+        errorMessage: joinMessages(reading.errorMessage, storeRejectionMessage(stored.rejected)),
+      }),
+    );
+  }).use(
+    httpRoute({
+      scope: 'ingest',
+      jsonBody: true,
+      maxBodyBytes: INGEST_LIMITS.maxBodyBytes,
+      errorFormat: 'otlp',
+    }),
+  );
+}
+
+/** The Lambda entry point. */
+export const handler = createOtlpTracesHandler(awsEventIngestDependencies);
