@@ -24,6 +24,23 @@ export const environments = {
     lambda: { memorySizeMb: 512 },
     apiThrottling: { rateLimit: 50, burstLimit: 100 },
     models: [...exampleModels],
+    eventStore: {
+      opensearchServerless: false,
+      // One burstable node in one zone: enough to try Vigil out, and no replicas to place.
+      domain: {
+        dataNodes: 1,
+        dataNodeInstanceType: 't3.small.search',
+        availabilityZones: 1,
+        dedicatedMasterNodes: 0,
+        volumeSizeGiB: 10,
+      },
+      serverlessStandbyReplicas: false,
+      operationalRetentionDays: 90,
+      auditRetentionDays: 365,
+      // Every raw event in dev, so instrumentation can be checked event by event.
+      rawEventSampleRate: 1,
+      redactionPatterns: [],
+    },
   },
   staging: {
     name: 'staging',
@@ -33,6 +50,21 @@ export const environments = {
     lambda: { memorySizeMb: 1024 },
     apiThrottling: { rateLimit: 100, burstLimit: 200 },
     models: [...exampleModels],
+    eventStore: {
+      opensearchServerless: false,
+      // Two nodes in two zones: each shard's replica sits in the other zone, as in prod.
+      domain: {
+        dataNodes: 2,
+        dataNodeInstanceType: 'm6g.large.search',
+        availabilityZones: 2,
+        dedicatedMasterNodes: 0,
+        volumeSizeGiB: 20,
+      },
+      operationalRetentionDays: 90,
+      auditRetentionDays: 365,
+      rawEventSampleRate: 0.5,
+      redactionPatterns: [],
+    },
   },
   prod: {
     name: 'prod',
@@ -46,6 +78,25 @@ export const environments = {
     apiThrottling: { rateLimit: 500, burstLimit: 1000 },
     models: [...exampleModels],
     alarmEmails: [],
+    eventStore: {
+      opensearchServerless: false,
+      // A data node per zone and three dedicated masters, so losing a zone loses neither data nor quorum.
+      // Multi-AZ with Standby would keep a whole zone idle on top; turn it on for 99.99 % availability.
+      domain: {
+        dataNodes: 3,
+        dataNodeInstanceType: 'r6g.large.search',
+        availabilityZones: 3,
+        dedicatedMasterNodes: 3,
+        masterNodeInstanceType: 'm6g.large.search',
+        volumeSizeGiB: 100,
+        multiAzWithStandby: false,
+      },
+      operationalRetentionDays: 90,
+      // A year of audit events, the usual compliance minimum.
+      auditRetentionDays: 365,
+      rawEventSampleRate: 0.1,
+      redactionPatterns: [],
+    },
   },
 } as const satisfies Record<string, EnvironmentConfigInput>;
 

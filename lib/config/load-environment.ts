@@ -7,10 +7,19 @@ export const environmentNames = Object.keys(environments) as readonly Environmen
 /** A deployable environment's name. */
 export type EnvironmentName = keyof typeof environments;
 
-/** Settings that may be overridden at synth time (`-c metricStore=cloudwatch`), e.g. to check a variant. */
+/**
+ * Settings that may be overridden at synth time (`-c metricStore=cloudwatch`, `-c opensearchServerless=true`),
+ * e.g. to check a variant.
+ */
 export interface EnvironmentOverrides {
   /** Replaces the environment's metric store; validated like the rest of the config. */
   readonly metricStore?: unknown;
+
+  /**
+   * Replaces `eventStore.opensearchServerless`; the strings `true` and `false` (as `-c` passes them) count
+   * as booleans, anything else is validated like the rest of the config.
+   */
+  readonly opensearchServerless?: unknown;
 }
 
 /**
@@ -25,10 +34,23 @@ export function loadEnvironment(name: unknown, overrides: EnvironmentOverrides =
   if (typeof name !== 'string' || !Object.hasOwn(environments, name)) {
     throw new Error(`unknown environment "${String(name)}"; expected one of: ${known}`);
   }
+  const { opensearchServerless, ...topLevel } = overrides;
   const definedOverrides = Object.fromEntries(
-    Object.entries(overrides).filter(([, value]) => value !== undefined),
+    Object.entries(topLevel).filter(([, value]) => value !== undefined),
   );
-  return parseEnvironment({ ...environments[name as EnvironmentName], ...definedOverrides });
+  const environment = environments[name as EnvironmentName];
+  const eventStore =
+    opensearchServerless === undefined
+      ? environment.eventStore
+      : { ...environment.eventStore, opensearchServerless: contextBoolean(opensearchServerless) };
+  return parseEnvironment({ ...environment, ...definedOverrides, eventStore });
+}
+
+/** `cdk -c key=value` passes strings: reads `true` and `false` as booleans and leaves the rest to validation. */
+function contextBoolean(value: unknown): unknown {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  return value;
 }
 
 /** Loads the config `vigil start` runs with on a laptop. */

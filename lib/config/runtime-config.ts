@@ -26,5 +26,8 @@ export function toRuntimeConfig(environment: EnvironmentConfig): RuntimeConfig {
     metricStore: environment.metricStore,
     maxTimestampAgeMs: maxTimestampAgeDays * MS_PER_DAY,
     metricNamespace: metricNamespace(environment),
+    rawEventSampleRate: environment.eventStore.rawEventSampleRate,
+    redactionPatterns: environment.eventStore.redactionPatterns,
+    eventStore: environment.eventStore.opensearchServerless ? 'opensearch-serverless' : 'opensearch',
   });
 }

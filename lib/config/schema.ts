@@ -41,6 +41,113 @@ export const apiThrottlingSchema = z.object({
   burstLimit: z.int().positive(),
 });
 
+/** OpenSearch instance types end in `.search` (e.g. `t3.small.search`, `r6g.large.search`). */
+const openSearchInstanceType = z.string().regex(/^[a-z0-9]+\.[a-z0-9]+\.search$/, {
+  error: (issue) =>
+    `got "${String(issue.input)}", expected an OpenSearch instance type such as r6g.large.search`,
+});
+
+/**
+ * Sizing of the OpenSearch Service domain (when the event store is not serverless). The defaults are the
+ * smallest useful domain: one burstable node in one Availability Zone, for trying Vigil out.
+ */
+export const openSearchDomainSchema = z
+  .object({
+    /** Data nodes; a multiple of `availabilityZones`, so every zone holds the same share. */
+    dataNodes: z.int().min(1).max(80).default(1),
+    /** Instance type of the data nodes. */
+    dataNodeInstanceType: openSearchInstanceType.default('t3.small.search'),
+    /** Availability Zones the data nodes spread over; with 2 or 3, replicas live in another zone. */
+    availabilityZones: z.union([z.literal(1), z.literal(2), z.literal(3)]).default(1),
+    /** Dedicated master nodes (0 for none); OpenSearch wants 3 (or 5) so a quorum survives losing one. */
+    dedicatedMasterNodes: z.union([z.literal(0), z.literal(3), z.literal(5)]).default(0),
+    /** Instance type of the dedicated master nodes; required when there are any. */
+    masterNodeInstanceType: openSearchInstanceType.optional(),
+    /** gp3 EBS volume per data node, in GiB. */
+    volumeSizeGiB: z.int().min(10).max(24_576).default(10),
+    /**
+     * Multi-AZ with Standby (3 zones, one of them standby): AWS's highest availability, at the price of a
+     * third of the data nodes serving no traffic; needs 3 zones, dedicated masters and no T3 instances.
+     */
+    multiAzWithStandby: z.boolean().default(false),
+  })
+  .superRefine((domain, context) => {
+    if (domain.dataNodes % domain.availabilityZones !== 0) {
+      context.addIssue({
+        code: 'custom',
+        path: ['dataNodes'],
+        message: `got ${domain.dataNodes} data nodes over ${domain.availabilityZones} zones; expected a multiple of ${domain.availabilityZones}`,
+      });
+    }
+    if (domain.dedicatedMasterNodes > 0 && domain.masterNodeInstanceType === undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['masterNodeInstanceType'],
+        message: `got ${domain.dedicatedMasterNodes} dedicated master nodes and no instance type; expected one`,
+      });
+    }
+    if (domain.multiAzWithStandby) {
+      const problems = [
+        domain.availabilityZones !== 3 && `${domain.availabilityZones} zones`,
+        domain.dedicatedMasterNodes === 0 && 'no dedicated masters',
+        domain.dataNodeInstanceType.startsWith('t3.') && `${domain.dataNodeInstanceType} data nodes`,
+      ].filter((problem): problem is string => typeof problem === 'string');
+      if (problems.length > 0) {
+        context.addIssue({
+          code: 'custom',
+          path: ['multiAzWithStandby'],
+          message: `got ${problems.join(', ')}; Multi-AZ with Standby expects 3 zones, dedicated masters and no T3 instances`,
+        });
+      }
+    }
+  });
+
+/** A redaction pattern: the source of a JavaScript regular expression, without slashes or flags. */
+const redactionPattern = z
+  .string()
+  .min(1)
+  .refine(
+    (pattern) => {
+      try {
+        new RegExp(pattern, 'g');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    {
+      error: (issue) => `got ${JSON.stringify(issue.input)}, expected a valid JavaScript regular expression`,
+    },
+  );
+
+/** Where logs, spans and raw prediction events are kept, how long, and what is kept of them. */
+export const eventStoreSchema = z.object({
+  /**
+   * Use an OpenSearch Serverless collection (pay per use, no nodes to size) instead of a domain.
+   * @default false
+   */
+  opensearchServerless: z.boolean().default(false),
+  /** Sizing of the domain; ignored with `opensearchServerless`. */
+  domain: openSearchDomainSchema.prefault({}),
+  /**
+   * With `opensearchServerless`: keep a standby replica of every shard in another zone, so losing a zone
+   * loses nothing; off halves the minimum capacity billed (for trying Vigil out). Ignored with a domain.
+   * @default true
+   */
+  serverlessStandbyReplicas: z.boolean().default(true),
+  /** Days logs, spans and raw events are kept. */
+  operationalRetentionDays: z.int().min(1).max(3650).default(90),
+  /** Days audit events (the compliance index) are kept. */
+  auditRetentionDays: z.int().min(1).max(3650).default(365),
+  /** Share of raw prediction events kept in the event store (0 keeps none, 1 keeps all). */
+  rawEventSampleRate: z.number().min(0).max(1).default(0.1),
+  /**
+   * Extra patterns whose matches become `[REDACTED]` in every stored log, span and raw event, besides the
+   * built-in ones (authorization, cookie and api-key values, bearer tokens, emails).
+   */
+  redactionPatterns: z.array(redactionPattern).default([]),
+});
+
 /** One deployable (or the local) environment of Vigil, as written in `environments.ts`. */
 export const environmentConfigSchema = z
   .object({
@@ -69,6 +176,8 @@ export const environmentConfigSchema = z
     models: z.array(modelSchema).default([]),
     /** Addresses that get platform alarms by email (each confirms the subscription once). */
     alarmEmails: z.array(z.email()).default([]),
+    /** The event store: logs, spans and sampled raw prediction events. */
+    eventStore: eventStoreSchema.prefault({}),
   })
   .superRefine((config, context) => {
     const seen = new Set<string>();
@@ -89,3 +198,9 @@ export type EnvironmentConfigInput = z.input<typeof environmentConfigSchema>;
 
 /** An environment's config, validated and with defaults applied. */
 export type EnvironmentConfig = z.output<typeof environmentConfigSchema>;
+
+/** The sizing of an OpenSearch Service domain, validated and with defaults applied. */
+export type OpenSearchDomainSizing = z.output<typeof openSearchDomainSchema>;
+
+/** An environment's event store settings, validated and with defaults applied. */
+export type EventStoreConfig = z.output<typeof eventStoreSchema>;

@@ -21,6 +21,8 @@ import { RETRY_QUEUE_URL_ENV } from '../../lambdas/metrics/metric-store-names.js
 import { STATE_TABLE_ENV } from '../../lambdas/shared/state-table.js';
 import { toRuntimeConfig } from '../config/runtime-config.js';
 import type { EnvironmentConfig } from '../config/schema.js';
+import type { EventStoreRef } from '../constructs/event-store.js';
+import { EventStoreAccess } from '../constructs/event-store-access.js';
 import {
   grantMetricRead,
   grantMetricWrite,
@@ -45,14 +47,26 @@ export interface IngestStackProps extends StackProps {
   /** The metric store rollups go to. */
   readonly metricStore: MetricStoreRef;
 
-  /** Where ingest spills batches the metric store would not take after retries. */
+  /** Where ingest spills batches the metric store or the event store would not take after retries. */
   readonly retryQueue: IQueue;
+
+  /** The event store logs, spans and raw prediction events go to. */
+  readonly eventStore: EventStoreRef;
+}
+
+/** What a function behind an ingest route may write besides the state table and the retry queue. */
+interface IngestAccess {
+  /** Writes rollups to the metric store. */
+  readonly metrics: boolean;
+  /** Writes logs, spans or raw prediction events to the event store. */
+  readonly events: boolean;
 }
 
 /**
  * The stateless compute in front of the stores: the HTTP API with its bearer-token authorizer, the
- * ingest, query and health functions behind it, and the replay function that drains the retry queue.
- * It can be destroyed and redeployed at will; nothing it holds outlives a request.
+ * ingest, query, search and health functions behind it, and the replay function that drains the retry
+ * queue; also who may use the event store (its access grants and the bootstrap that maps them). It can be
+ * destroyed and redeployed at will; nothing it holds outlives a request.
  */
 export class IngestStack extends Stack {
   /** The HTTP API. */
@@ -62,7 +76,7 @@ export class IngestStack extends Stack {
   readonly functions: Readonly<Record<string, IFunction>>;
 
   constructor(scope: Construct, id: string, props: IngestStackProps) {
-    const { environment, key, stateTable, metricStore, retryQueue, ...stackProps } = props;
+    const { environment, key, stateTable, metricStore, retryQueue, eventStore, ...stackProps } = props;
     super(scope, id, stackProps);
     const logRetention = environment.retention.logRetentionDays as RetentionDays;
 
@@ -74,11 +88,7 @@ export class IngestStack extends Stack {
       serviceName: 'vigil',
     };
     const stateEnvironment = { [STATE_TABLE_ENV]: stateTable.tableName };
-    const ingestEnvironment = {
-      ...stateEnvironment,
-      ...metricStoreEnvironment(metricStore),
-      [RETRY_QUEUE_URL_ENV]: retryQueue.queueUrl,
-    };
+    const events = new EventStoreAccess(this, 'EventStoreAccess', { eventStore });
 
     const authorizerFunction = new VigilFunction(this, 'Authorizer', {
       ...common,
@@ -98,15 +108,24 @@ export class IngestStack extends Stack {
     });
     stateTable.grantReadData(health);
 
-    const ingest = (id: string, entry: string, description: string) => {
+    // Every ingest function may spill to the retry queue and keep Idempotency-Key records in the state table.
+    // All are told where the metric store is, since the ingest adapters they share build a metric writer;
+    // only those that write metrics may write there.
+    const ingest = (id: string, entry: string, description: string, access: IngestAccess) => {
       const fn = new VigilFunction(this, id, {
         ...common,
         entry,
         description,
         timeout: Duration.seconds(15),
-        environment: ingestEnvironment,
+        environment: {
+          ...stateEnvironment,
+          ...metricStoreEnvironment(metricStore),
+          [RETRY_QUEUE_URL_ENV]: retryQueue.queueUrl,
+          ...(access.events ? events.environment : {}),
+        },
       });
-      grantMetricWrite(metricStore, fn);
+      if (access.metrics) grantMetricWrite(metricStore, fn);
+      if (access.events) events.grantWrite(fn);
       grantStateReadWrite(stateTable, fn);
       grantSendToEncryptedQueue(retryQueue, fn);
       return fn;
@@ -114,14 +133,52 @@ export class IngestStack extends Stack {
     const predictions = ingest(
       'Predictions',
       'lambdas/ingest/handlers/predictions.ts',
-      'Ingests prediction events',
+      'Ingests prediction events, and keeps a sample of them raw',
+      { metrics: true, events: true },
     );
-    const metrics = ingest('Metrics', 'lambdas/ingest/handlers/metrics.ts', 'Ingests generic metrics');
+    const metrics = ingest('Metrics', 'lambdas/ingest/handlers/metrics.ts', 'Ingests generic metrics', {
+      metrics: true,
+      events: false,
+    });
     const otlpMetrics = ingest(
       'OtlpMetrics',
       'lambdas/ingest/handlers/otlp-metrics.ts',
       'Ingests OTLP/HTTP metrics',
+      { metrics: true, events: false },
     );
+    // Logs roll error and critical logs up into the error-pattern metric; traces feed no metric.
+    const otlpLogs = ingest('OtlpLogs', 'lambdas/events/handlers/otlp-logs.ts', 'Ingests OTLP/HTTP logs', {
+      metrics: true,
+      events: true,
+    });
+    const otlpTraces = ingest(
+      'OtlpTraces',
+      'lambdas/events/handlers/otlp-traces.ts',
+      'Ingests OTLP/HTTP traces',
+      { metrics: false, events: true },
+    );
+    const logs = ingest('Logs', 'lambdas/events/handlers/logs.ts', 'Ingests native structured logs', {
+      metrics: true,
+      events: true,
+    });
+
+    const search = (id: string, entry: string, description: string) => {
+      const fn = new VigilFunction(this, id, {
+        ...common,
+        entry,
+        description,
+        timeout: Duration.seconds(25),
+        environment: events.environment,
+      });
+      events.grantRead(fn);
+      return fn;
+    };
+    const logSearch = search(
+      'LogSearch',
+      'lambdas/events/handlers/log-search.ts',
+      'Searches logs and their error patterns',
+    );
+    const trace = search('Trace', 'lambdas/events/handlers/trace.ts', "Answers a trace's spans as a tree");
 
     const query = new VigilFunction(this, 'Query', {
       ...common,
@@ -135,11 +192,12 @@ export class IngestStack extends Stack {
     const replay = new VigilFunction(this, 'Replay', {
       ...common,
       entry: 'lambdas/metrics/handlers/replay.ts',
-      description: 'Replays spilled batches from the retry queue into the metric store',
+      description: 'Replays spilled batches from the retry queue into the metric and event stores',
       timeout: RetryQueue.CONSUMER_TIMEOUT,
-      environment: metricStoreEnvironment(metricStore),
+      environment: { ...metricStoreEnvironment(metricStore), ...events.environment },
     });
     grantMetricWrite(metricStore, replay);
+    events.grantWrite(replay);
     replay.addEventSource(
       new SqsEventSource(retryQueue, {
         batchSize: 10,
@@ -200,14 +258,23 @@ export class IngestStack extends Stack {
       ['/api/v1/predictions', HttpMethod.POST, predictions],
       ['/api/v1/metrics', HttpMethod.POST, metrics],
       ['/v1/metrics', HttpMethod.POST, otlpMetrics],
+      ['/v1/logs', HttpMethod.POST, otlpLogs],
+      ['/v1/traces', HttpMethod.POST, otlpTraces],
+      ['/api/v1/logs', HttpMethod.POST, logs],
       ['/api/v1/query', HttpMethod.GET, query],
+      ['/api/v1/logs/search', HttpMethod.GET, logSearch],
+      ['/api/v1/logs/patterns', HttpMethod.GET, logSearch],
+      ['/api/v1/traces/{traceId}', HttpMethod.GET, trace],
     ];
+    // One integration per function, shared by its routes (log search answers two paths).
+    const integrations = new Map<IFunction, HttpLambdaIntegration>();
     for (const [path, method, handler] of authorizedRoutes) {
-      api.addRoutes({
-        path,
-        methods: [method],
-        integration: new HttpLambdaIntegration(`${handler.node.id}Integration`, handler),
-      });
+      let integration = integrations.get(handler);
+      if (!integration) {
+        integration = new HttpLambdaIntegration(`${handler.node.id}Integration`, handler);
+        integrations.set(handler, integration);
+      }
+      api.addRoutes({ path, methods: [method], integration });
     }
 
     new CfnOutput(this, 'ApiUrl', { value: stage.url, description: 'Base URL of the ingest and query API' });
@@ -218,6 +285,11 @@ export class IngestStack extends Stack {
       Predictions: predictions,
       Metrics: metrics,
       OtlpMetrics: otlpMetrics,
+      OtlpLogs: otlpLogs,
+      OtlpTraces: otlpTraces,
+      Logs: logs,
+      LogSearch: logSearch,
+      Trace: trace,
       Query: query,
       Replay: replay,
     };

@@ -1,6 +1,6 @@
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
-import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
+import { ComparisonOperator, Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
@@ -11,6 +11,7 @@ import { IngestDashboard } from '../../dashboards/ingest-dashboard.js';
 import { DASHBOARD_METRICS } from '../../lambdas/metrics/metric-store-names.js';
 import { metricNamespace } from '../config/runtime-config.js';
 import type { EnvironmentConfig } from '../config/schema.js';
+import type { EventStoreRef } from '../constructs/event-store.js';
 import { OpsAlarms } from '../constructs/ops-alarms.js';
 
 /** Properties of the {@link MonitoringStack}. */
@@ -32,12 +33,15 @@ export interface MonitoringStackProps extends StackProps {
 
   /** The retry queue's dead-letter queue, which must stay empty. */
   readonly deadLetterQueue: IQueue;
+
+  /** The event store; a domain's health, storage, memory and snapshots alarm. */
+  readonly eventStore: EventStoreRef;
 }
 
 /**
  * Vigil watching itself: the ops topic (with the config's email subscriptions), alarms on what would lose
  * or delay data (function errors and throttles, API 5xx, dead letters, a retry queue that stops draining,
- * records Timestream rejected), and the ingest dashboard. It is apart from the ingest stack so that
+ * records Timestream rejected, an event store domain in trouble), and the ingest dashboard. It is apart from the ingest stack so that
  * alarms and dashboards, which change often, deploy without touching the compute.
  */
 export class MonitoringStack extends Stack {
@@ -45,7 +49,8 @@ export class MonitoringStack extends Stack {
   readonly opsTopic: ITopic;
 
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
-    const { environment, key, api, functions, retryQueue, deadLetterQueue, ...stackProps } = props;
+    const { environment, key, api, functions, retryQueue, deadLetterQueue, eventStore, ...stackProps } =
+      props;
     super(scope, id, stackProps);
     const namespace = metricNamespace(environment);
 
@@ -103,6 +108,8 @@ export class MonitoringStack extends Stack {
       });
     }
 
+    if (eventStore.kind === 'opensearch') addDomainAlarms(alarms, eventStore);
+
     new IngestDashboard(this, 'IngestDashboard', {
       environmentName: environment.name,
       metricNamespace: namespace,
@@ -111,4 +118,66 @@ export class MonitoringStack extends Stack {
       alarms: alarms.alarms,
     });
   }
+}
+
+/** Share of a data node's volume below which free storage alarms: AWS's recommended 25 %. */
+const FREE_STORAGE_ALARM_SHARE = 0.25;
+
+/**
+ * The alarms AWS recommends for an OpenSearch Service domain, on the ones that lose or block events: a red
+ * or (for 5 minutes) yellow cluster, a data node with under a quarter of its volume free, sustained JVM
+ * memory pressure (OpenSearch Service blocks writes after 30 minutes at 92 %), writes blocked, and a failed
+ * automated snapshot.
+ */
+function addDomainAlarms(
+  alarms: OpsAlarms,
+  eventStore: Extract<EventStoreRef, { kind: 'opensearch' }>,
+): void {
+  const { domain, sizing } = eventStore;
+  const minute = Duration.minutes(1);
+  alarms.add('EventStoreClusterRed', {
+    metric: domain.metricClusterStatusRed({ period: minute, statistic: 'Maximum' }),
+    threshold: 1,
+    description:
+      'The event store cluster is red: a primary shard is unassigned and writes to its index fail (they ' +
+      'spill to the retry queue). Check free storage and node count in the OpenSearch console.',
+  });
+  alarms.add('EventStoreClusterYellow', {
+    metric: domain.metricClusterStatusYellow({ period: minute, statistic: 'Maximum' }),
+    threshold: 1,
+    evaluationPeriods: 5,
+    description:
+      'The event store cluster has been yellow for 5 minutes: replica shards are unassigned, so losing a ' +
+      'node would lose data. Check node count and free storage.',
+  });
+  const freeStorageMiB = sizing.volumeSizeGiB * 1024 * FREE_STORAGE_ALARM_SHARE;
+  alarms.add('EventStoreFreeStorage', {
+    // FreeStorageSpace is in MiB; its minimum is that of the fullest data node.
+    metric: domain.metricFreeStorageSpace({ period: minute, statistic: 'Minimum' }),
+    threshold: freeStorageMiB,
+    comparisonOperator: ComparisonOperator.LESS_THAN_OR_EQUAL_TO_THRESHOLD,
+    description:
+      `A data node of the event store has under ${freeStorageMiB} MiB (25 %) free; a nearly full node gets ` +
+      'its indices blocked for writes. Lower the retention, or add nodes or storage in the environment config.',
+  });
+  alarms.add('EventStoreJvmMemoryPressure', {
+    metric: domain.metricJVMMemoryPressure({ period: OpsAlarms.PERIOD, statistic: 'Maximum' }),
+    threshold: 80,
+    evaluationPeriods: 3,
+    description:
+      'JVM memory pressure of the event store has been at 80 % or more for 15 minutes; after 30 minutes at ' +
+      '92 % OpenSearch Service blocks writes. Use larger instances, or search shorter ranges.',
+  });
+  alarms.add('EventStoreWritesBlocked', {
+    metric: domain.metricClusterIndexWritesBlocked({ period: OpsAlarms.PERIOD, statistic: 'Maximum' }),
+    threshold: 1,
+    description:
+      'The event store is refusing writes (storage, memory or a blocked index); events spill to the retry ' +
+      'queue until it accepts them again.',
+  });
+  alarms.add('EventStoreSnapshotFailure', {
+    metric: domain.metricAutomatedSnapshotFailure({ period: minute, statistic: 'Maximum' }),
+    threshold: 1,
+    description: 'An automated snapshot of the event store failed; a red cluster is the usual cause.',
+  });
 }

@@ -1,6 +1,7 @@
 import { type Environment, Tags } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/schema.js';
+import { EventStoreStack } from './event-store-stack.js';
 import { IngestStack } from './ingest-stack.js';
 import { MonitoringStack } from './monitoring-stack.js';
 import { StorageStack } from './storage-stack.js';
@@ -9,6 +10,8 @@ import { StorageStack } from './storage-stack.js';
 export interface VigilStacks {
   /** Keys, tables, the metric store and the retry queue: what outlives deployments. */
   readonly storage: StorageStack;
+  /** The OpenSearch domain (or Serverless collection) of logs, spans and raw events. */
+  readonly eventStore: EventStoreStack;
   /** The API and the functions behind it. */
   readonly ingest: IngestStack;
   /** The ops topic, platform alarms and dashboards. */
@@ -32,6 +35,12 @@ export function createVigilStacks(scope: Construct, environment: EnvironmentConf
     environment,
     description: `Vigil ${environment.name}: state table, metric store, retry queue and their key`,
   });
+  const eventStore = new EventStoreStack(scope, `${prefix}-EventStore`, {
+    env,
+    environment,
+    description: `Vigil ${environment.name}: OpenSearch event store (logs, traces, raw events) and its bootstrap`,
+    key: storage.key,
+  });
   const ingest = new IngestStack(scope, `${prefix}-Ingest`, {
     env,
     environment,
@@ -40,6 +49,7 @@ export function createVigilStacks(scope: Construct, environment: EnvironmentConf
     stateTable: storage.stateTable,
     metricStore: storage.metricStore,
     retryQueue: storage.retryQueue,
+    eventStore: eventStore.eventStore,
   });
   const monitoring = new MonitoringStack(scope, `${prefix}-Monitoring`, {
     env,
@@ -50,13 +60,14 @@ export function createVigilStacks(scope: Construct, environment: EnvironmentConf
     functions: ingest.functions,
     retryQueue: storage.retryQueue,
     deadLetterQueue: storage.deadLetterQueue,
+    eventStore: eventStore.eventStore,
   });
 
-  for (const stack of [storage, ingest, monitoring]) {
+  for (const stack of [storage, eventStore, ingest, monitoring]) {
     // CDK tags dashboards, but CloudFormation's published schemas (and so cfn-lint) do not know the property.
     Tags.of(stack).add('vigil:environment', environment.name, {
       excludeResourceTypes: ['AWS::CloudWatch::Dashboard'],
     });
   }
-  return { storage, ingest, monitoring };
+  return { storage, eventStore, ingest, monitoring };
 }

@@ -36,7 +36,10 @@ describe('logs and traces from the OpenTelemetry exporters, end to end on the lo
       url: `${platform.url}/v1/logs`,
       headers: { Authorization: `Bearer ${platform.token}` },
     });
-    const provider = new LoggerProvider({ resource, processors: [new SimpleLogRecordProcessor({ exporter })] });
+    const provider = new LoggerProvider({
+      resource,
+      processors: [new SimpleLogRecordProcessor({ exporter })],
+    });
     const logger = provider.getLogger('scoring');
     logger.emit({ severityNumber: SeverityNumber.INFO, body: 'model loaded in 812 ms' });
     logger.emit({

@@ -14,8 +14,11 @@ export interface EventIngestDependencies {
   readonly maxTimestampAgeMs: number;
 }
 
+/** What traces ingest needs: the same, without the metric store (spans make no metrics). */
+export type SpanIngestDependencies = Omit<EventIngestDependencies, 'metricWriter'>;
+
 /** The timestamp window of a request handled now. */
-export const windowOf = (dependencies: EventIngestDependencies) => ({
+export const windowOf = (dependencies: SpanIngestDependencies) => ({
   now: dependencies.now(),
   maxAgeMs: dependencies.maxTimestampAgeMs,
 });

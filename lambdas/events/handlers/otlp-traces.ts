@@ -1,18 +1,18 @@
 import middy from '@middy/core';
 import { INGEST_LIMITS } from '../../ingest/core/limits.js';
 import { type HttpEvent, type HttpResult, httpRoute, json } from '../../shared/http/middleware.js';
-import { awsEventIngestDependencies } from '../adapters/aws/events-dependencies.js';
+import { awsSpanIngestDependencies } from '../adapters/aws/events-dependencies.js';
 import { ingestSpans } from '../core/ingest-spans.js';
 import { exportTraceServiceResponse, readOtlpTraces } from '../core/otlp-traces.js';
 import {
-  type EventIngestDependencies,
   joinMessages,
+  type SpanIngestDependencies,
   storeRejectionMessage,
   windowOf,
 } from './event-ingest.js';
 
 /** Builds `POST /v1/traces` (OTLP/HTTP, JSON): spans are redacted and stored; `partialSuccess` as the spec says. */
-export function createOtlpTracesHandler(dependencies: () => EventIngestDependencies) {
+export function createOtlpTracesHandler(dependencies: () => SpanIngestDependencies) {
   return middy(async (event: HttpEvent): Promise<HttpResult> => {
     const deps = dependencies();
     const reading = readOtlpTraces(event.jsonBody, windowOf(deps));
@@ -35,4 +35,4 @@ export function createOtlpTracesHandler(dependencies: () => EventIngestDependenc
 }
 
 /** The Lambda entry point. */
-export const handler = createOtlpTracesHandler(awsEventIngestDependencies);
+export const handler = createOtlpTracesHandler(awsSpanIngestDependencies);

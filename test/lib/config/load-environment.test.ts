@@ -60,6 +60,25 @@ describe('loadEnvironment', () => {
   it('applies defaults for optional lists', () => {
     assert.deepEqual(loadEnvironment('dev').alarmEmails, []);
   });
+
+  it('switches the event store to OpenSearch Serverless from the -c string "true"', () => {
+    const environment = loadEnvironment('dev', { opensearchServerless: 'true' });
+
+    assert.equal(environment.eventStore.opensearchServerless, true);
+    assert.equal(environment.eventStore.operationalRetentionDays, 90, 'the rest of the event store stays');
+    assert.equal(
+      loadEnvironment('dev', { opensearchServerless: 'false' }).eventStore.opensearchServerless,
+      false,
+    );
+    assert.equal(environments.dev.eventStore.opensearchServerless, false, 'the environment stays as written');
+  });
+
+  it('validates a serverless override that is not a boolean', () => {
+    assert.throws(
+      () => loadEnvironment('dev', { opensearchServerless: 'yes' }),
+      /invalid config for environment "dev": eventStore\.opensearchServerless: /,
+    );
+  });
 });
 
 describe('the environments as configured', () => {
@@ -80,6 +99,40 @@ describe('the environments as configured', () => {
 
   it('gives prod functions more memory than dev', () => {
     assert.ok(prod.lambda.memorySizeMb > dev.lambda.memorySizeMb);
+  });
+
+  it('runs the dev event store on one small node, with no dedicated masters', () => {
+    assert.deepEqual(dev.eventStore.domain, {
+      dataNodes: 1,
+      dataNodeInstanceType: 't3.small.search',
+      availabilityZones: 1,
+      dedicatedMasterNodes: 0,
+      volumeSizeGiB: 10,
+      multiAzWithStandby: false,
+    });
+  });
+
+  it('spreads staging over two zones and prod over three, with three dedicated masters in prod', () => {
+    const staging = loadEnvironment('staging').eventStore.domain;
+
+    assert.equal(staging.dataNodes, 2);
+    assert.equal(staging.availabilityZones, 2);
+    assert.equal(prod.eventStore.domain.dataNodes, 3);
+    assert.equal(prod.eventStore.domain.availabilityZones, 3);
+    assert.equal(prod.eventStore.domain.dedicatedMasterNodes, 3);
+  });
+
+  it('keeps operational events 90 days and audit events a year, everywhere', () => {
+    for (const environment of [dev, prod, loadEnvironment('staging')]) {
+      assert.equal(environment.eventStore.operationalRetentionDays, 90, environment.name);
+      assert.equal(environment.eventStore.auditRetentionDays, 365, environment.name);
+    }
+  });
+
+  it('uses OpenSearch domains, not Serverless, unless told', () => {
+    for (const environment of [dev, prod, loadEnvironment('staging')]) {
+      assert.equal(environment.eventStore.opensearchServerless, false, environment.name);
+    }
   });
 });
 
@@ -146,5 +199,80 @@ describe('parseEnvironment', () => {
 
   it('rejects an alarm address that is not an email', () => {
     assert.throws(() => parseEnvironment({ ...valid, alarmEmails: ['ops'] }), /alarmEmails\.0: /);
+  });
+
+  describe('eventStore', () => {
+    const withDomain = (domain: Record<string, unknown>) => ({ ...valid, eventStore: { domain } });
+
+    it('defaults to a one-node domain, 90 and 365 days, a tenth of raw events and no extra patterns', () => {
+      assert.deepEqual(parseEnvironment(valid).eventStore, {
+        opensearchServerless: false,
+        domain: {
+          dataNodes: 1,
+          dataNodeInstanceType: 't3.small.search',
+          availabilityZones: 1,
+          dedicatedMasterNodes: 0,
+          volumeSizeGiB: 10,
+          multiAzWithStandby: false,
+        },
+        serverlessStandbyReplicas: true,
+        operationalRetentionDays: 90,
+        auditRetentionDays: 365,
+        rawEventSampleRate: 0.1,
+        redactionPatterns: [],
+      });
+    });
+
+    it('rejects data nodes that do not divide evenly over the zones', () => {
+      assert.throws(
+        () => parseEnvironment(withDomain({ dataNodes: 4, availabilityZones: 3 })),
+        /eventStore\.domain\.dataNodes: got 4 data nodes over 3 zones; expected a multiple of 3/,
+      );
+    });
+
+    it('rejects dedicated masters without an instance type', () => {
+      assert.throws(
+        () => parseEnvironment(withDomain({ dedicatedMasterNodes: 3 })),
+        /eventStore\.domain\.masterNodeInstanceType: got 3 dedicated master nodes and no instance type/,
+      );
+    });
+
+    it('rejects an even number of dedicated masters, which cannot form a majority after a split', () => {
+      assert.throws(
+        () =>
+          parseEnvironment(
+            withDomain({ dedicatedMasterNodes: 2, masterNodeInstanceType: 'm6g.large.search' }),
+          ),
+        /eventStore\.domain\.dedicatedMasterNodes: /,
+      );
+    });
+
+    it('rejects an instance type that is not an OpenSearch one', () => {
+      assert.throws(
+        () => parseEnvironment(withDomain({ dataNodeInstanceType: 'm6g.large' })),
+        /eventStore\.domain\.dataNodeInstanceType: got "m6g\.large", expected an OpenSearch instance type/,
+      );
+    });
+
+    it('rejects Multi-AZ with Standby on a domain that cannot have it, saying why', () => {
+      assert.throws(
+        () => parseEnvironment(withDomain({ multiAzWithStandby: true })),
+        /eventStore\.domain\.multiAzWithStandby: got 1 zones, no dedicated masters, t3\.small\.search data nodes;/,
+      );
+    });
+
+    it('rejects a sample rate outside 0 to 1', () => {
+      assert.throws(
+        () => parseEnvironment({ ...valid, eventStore: { rawEventSampleRate: 1.5 } }),
+        /eventStore\.rawEventSampleRate: /,
+      );
+    });
+
+    it('rejects a redaction pattern that is not a regular expression, quoting it', () => {
+      assert.throws(
+        () => parseEnvironment({ ...valid, eventStore: { redactionPatterns: ['acct-[0-9+'] } }),
+        /eventStore\.redactionPatterns\.0: got "acct-\[0-9\+", expected a valid JavaScript regular expression/,
+      );
+    });
   });
 });

@@ -17,7 +17,27 @@ describe('toRuntimeConfig', () => {
       maxTimestampAgeMs: 30 * DAY_MS,
       metricNamespace: 'Vigil/dev',
       maxDimensionValuesPerMetric: 100,
+      rawEventSampleRate: 1,
+      redactionPatterns: [],
+      eventStore: 'opensearch',
     });
+  });
+
+  it("carries the environment's raw-event sample rate and extra redaction patterns", () => {
+    const environment = loadEnvironment('prod');
+    const runtimeConfig = toRuntimeConfig({
+      ...environment,
+      eventStore: { ...environment.eventStore, redactionPatterns: ['acct-[0-9]{8}'] },
+    });
+
+    assert.equal(runtimeConfig.rawEventSampleRate, 0.1);
+    assert.deepEqual(runtimeConfig.redactionPatterns, ['acct-[0-9]{8}']);
+  });
+
+  it('names the serverless event store when the environment uses a collection', () => {
+    const runtimeConfig = toRuntimeConfig(loadEnvironment('dev', { opensearchServerless: true }));
+
+    assert.equal(runtimeConfig.eventStore, 'opensearch-serverless');
   });
 
   it("follows each environment's magnetic retention", () => {

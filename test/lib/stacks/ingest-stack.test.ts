@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { loadEnvironment } from '../../../lib/config/load-environment.js';
 import type { EnvironmentConfig } from '../../../lib/config/schema.js';
+import { EventStoreStack } from '../../../lib/stacks/event-store-stack.js';
 import { IngestStack } from '../../../lib/stacks/ingest-stack.js';
 import { StorageStack } from '../../../lib/stacks/storage-stack.js';
 import { onlyLogicalId, testApp } from '../support/cdk-app.js';
@@ -12,6 +13,7 @@ const app = testApp();
 const env = { account: '123456789012', region: 'us-east-1' };
 function ingestFor(id: string, environment: EnvironmentConfig): IngestStack {
   const storage = new StorageStack(app, `${id}Storage`, { env, environment });
+  const events = new EventStoreStack(app, `${id}EventStore`, { env, environment, key: storage.key });
   return new IngestStack(app, `${id}Ingest`, {
     env,
     environment,
@@ -19,6 +21,7 @@ function ingestFor(id: string, environment: EnvironmentConfig): IngestStack {
     stateTable: storage.stateTable,
     metricStore: storage.metricStore,
     retryQueue: storage.retryQueue,
+    eventStore: events.eventStore,
   });
 }
 const devEnvironment = loadEnvironment('dev');
@@ -39,17 +42,22 @@ const functionNamed = (template: Template, id: string) => {
 
 describe('IngestStack', () => {
   describe('functions', () => {
-    it('builds the seven functions of the table', () => {
+    it('builds the twelve functions of the table', () => {
       const ids = functions(dev).map(([logicalId]) => logicalId.replace(/[0-9A-F]{8}$/, ''));
 
       assert.deepEqual(ids.sort(), [
         'Authorizer',
         'Health',
+        'LogSearch',
+        'Logs',
         'Metrics',
+        'OtlpLogs',
         'OtlpMetrics',
+        'OtlpTraces',
         'Predictions',
         'Query',
         'Replay',
+        'Trace',
       ]);
     });
 
@@ -97,12 +105,41 @@ describe('IngestStack', () => {
         'NODE_OPTIONS',
         'POWERTOOLS_METRICS_NAMESPACE',
         'POWERTOOLS_SERVICE_NAME',
+        'VIGIL_OPENSEARCH_ENDPOINT',
         'VIGIL_RETRY_QUEUE_URL',
         'VIGIL_STATE_TABLE',
         'VIGIL_TIMESTREAM_DATABASE',
         'VIGIL_TIMESTREAM_TABLE',
       ]);
       assert.equal(variables.POWERTOOLS_METRICS_NAMESPACE, 'Vigil/dev');
+    });
+
+    it('gives the trace ingest function the event store and retry queue, and no metric store writes', () => {
+      const names = Object.keys(functionNamed(dev, 'OtlpTraces').Environment.Variables);
+      const tracesPolicy = Object.entries(dev.findResources('AWS::IAM::Policy')).find(([id]) =>
+        id.startsWith('OtlpTracesRoleDefaultPolicy'),
+      )![1];
+
+      assert.ok(names.includes('VIGIL_OPENSEARCH_ENDPOINT'));
+      assert.ok(names.includes('VIGIL_RETRY_QUEUE_URL'));
+      assert.ok(!JSON.stringify(tracesPolicy).includes('timestream:WriteRecords'));
+    });
+
+    it('gives the search functions the event store endpoint and nothing to write to', () => {
+      for (const id of ['LogSearch', 'Trace']) {
+        const names = Object.keys(functionNamed(dev, id).Environment.Variables).filter((name) =>
+          name.startsWith('VIGIL_'),
+        );
+        assert.deepEqual(names, ['VIGIL_OPENSEARCH_ENDPOINT'], id);
+      }
+    });
+
+    it('starts the event store functions only after the bootstrap has put templates and role mappings', () => {
+      const [bootstrapId] = Object.keys(dev.findResources('Custom::VigilEventStoreBootstrap'));
+      for (const id of ['Predictions', 'OtlpLogs', 'OtlpTraces', 'Logs', 'LogSearch', 'Trace', 'Replay']) {
+        const [, fn] = functions(dev).find(([logicalId]) => logicalId.startsWith(id))!;
+        assert.ok((fn.DependsOn as string[]).includes(bootstrapId!), id);
+      }
     });
 
     it('names no Timestream resources when metrics go to CloudWatch', () => {
@@ -128,13 +165,52 @@ describe('IngestStack', () => {
 
     it('serves exactly the routes of the design so far', () => {
       assert.deepEqual(routes.map((route) => route.RouteKey).sort(), [
+        'GET /api/v1/logs/patterns',
+        'GET /api/v1/logs/search',
         'GET /api/v1/query',
+        'GET /api/v1/traces/{traceId}',
         'GET /healthz',
         'GET /readyz',
+        'POST /api/v1/logs',
         'POST /api/v1/metrics',
         'POST /api/v1/predictions',
+        'POST /v1/logs',
         'POST /v1/metrics',
+        'POST /v1/traces',
       ]);
+    });
+
+    it('sends each log and trace route to its function', () => {
+      const integrations = dev.findResources('AWS::ApiGatewayV2::Integration');
+      const functionBehind = (routeKey: string) => {
+        const route = routes.find((candidate) => candidate.RouteKey === routeKey)!;
+        const integrationId = (route.Target['Fn::Join'] as [string, unknown[]])[1][1] as { Ref: string };
+        const uri = integrations[integrationId.Ref]!.Properties.IntegrationUri as {
+          'Fn::GetAtt': [string, string];
+        };
+        return uri['Fn::GetAtt'][0].replace(/[0-9A-F]{8}$/, '');
+      };
+
+      assert.deepEqual(
+        Object.fromEntries(
+          [
+            'POST /v1/logs',
+            'POST /v1/traces',
+            'POST /api/v1/logs',
+            'GET /api/v1/logs/search',
+            'GET /api/v1/logs/patterns',
+            'GET /api/v1/traces/{traceId}',
+          ].map((routeKey) => [routeKey, functionBehind(routeKey)]),
+        ),
+        {
+          'POST /v1/logs': 'OtlpLogs',
+          'POST /v1/traces': 'OtlpTraces',
+          'POST /api/v1/logs': 'Logs',
+          'GET /api/v1/logs/search': 'LogSearch',
+          'GET /api/v1/logs/patterns': 'LogSearch',
+          'GET /api/v1/traces/{traceId}': 'Trace',
+        },
+      );
     });
 
     it('puts the bearer-token authorizer in front of every route except the health probes', () => {

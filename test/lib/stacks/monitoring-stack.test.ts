@@ -3,11 +3,14 @@ import { describe, it } from 'node:test';
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import { Role } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { Domain } from 'aws-cdk-lib/aws-opensearchservice';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { loadEnvironment } from '../../../lib/config/load-environment.js';
 import type { EnvironmentConfig } from '../../../lib/config/schema.js';
+import type { EventStoreRef } from '../../../lib/constructs/event-store.js';
 import { MonitoringStack } from '../../../lib/stacks/monitoring-stack.js';
 import { onlyLogicalId, testApp } from '../support/cdk-app.js';
 
@@ -26,13 +29,58 @@ const functions = Object.fromEntries(
 );
 const retryQueue = Queue.fromQueueArn(refs, 'RetryQueue', arn('sqs', 'vigil-retry'));
 const deadLetterQueue = Queue.fromQueueArn(refs, 'DeadLetterQueue', arn('sqs', 'vigil-retry-dlq'));
+const bootstrap = {
+  serviceToken: arn('lambda', 'function:vigil-bootstrap-provider'),
+  role: Role.fromRoleArn(refs, 'BootstrapRole', 'arn:aws:iam::123456789012:role/vigil-bootstrap'),
+};
+function eventStoreFor(id: string, environment: EnvironmentConfig): EventStoreRef {
+  const setup = { indexTemplates: [], ismPolicies: [], securityRoles: [] };
+  if (environment.eventStore.opensearchServerless) {
+    return {
+      kind: 'opensearch-serverless',
+      collection: {
+        collectionName: 'vigil-dev',
+        collectionArn: arn('aoss', 'collection/abc'),
+        collectionId: 'abc',
+      },
+      endpointUrl: 'https://abc.us-east-1.aoss.amazonaws.com',
+      bootstrap,
+      setup: { ...setup, signingService: 'aoss' },
+    };
+  }
+  return {
+    kind: 'opensearch',
+    domain: Domain.fromDomainAttributes(refs, `${id}Domain`, {
+      domainArn: arn('es', `domain/vigil-${environment.name}`),
+      domainEndpoint: `https://search-vigil-${environment.name}-abc.us-east-1.es.amazonaws.com`,
+    }),
+    domainName: `vigil-${environment.name}`,
+    sizing: environment.eventStore.domain,
+    endpointUrl: `https://search-vigil-${environment.name}-abc.us-east-1.es.amazonaws.com`,
+    bootstrap,
+    setup: { ...setup, signingService: 'es' },
+  };
+}
 function monitoringFor(id: string, environment: EnvironmentConfig): MonitoringStack {
-  return new MonitoringStack(app, id, { env, environment, key, api, functions, retryQueue, deadLetterQueue });
+  return new MonitoringStack(app, id, {
+    env,
+    environment,
+    key,
+    api,
+    functions,
+    retryQueue,
+    deadLetterQueue,
+    eventStore: eventStoreFor(id, environment),
+  });
 }
 const devStack = monitoringFor('Dev', { ...loadEnvironment('dev'), alarmEmails: ['oncall@example.com'] });
 const cloudWatchStack = monitoringFor('Cw', loadEnvironment('dev', { metricStore: 'cloudwatch' }));
+const prodStack = monitoringFor('Prod', loadEnvironment('prod'));
+const serverlessStack = monitoringFor('Serverless', loadEnvironment('dev', { opensearchServerless: true }));
 const dev = Template.fromStack(devStack);
 const cloudWatch = Template.fromStack(cloudWatchStack);
+const prod = Template.fromStack(prodStack);
+const serverless = Template.fromStack(serverlessStack);
 
 const alarms = (template: Template) => Object.values(template.findResources('AWS::CloudWatch::Alarm'));
 const alarmOn = (template: Template, metricName: string) => {
@@ -119,6 +167,65 @@ describe('MonitoringStack', () => {
         0,
         'no Timestream, no rejected-records alarm',
       );
+    });
+  });
+
+  describe('event store alarms', () => {
+    const domainAlarms = (template: Template) =>
+      alarms(template).filter((alarm) => alarm.Properties.Namespace === 'AWS/ES');
+
+    it('watch the domain by its name and account', () => {
+      assert.ok(domainAlarms(dev).length > 0);
+      for (const alarm of domainAlarms(dev)) {
+        assert.deepEqual(
+          alarm.Properties.Dimensions,
+          [
+            { Name: 'ClientId', Value: '123456789012' },
+            { Name: 'DomainName', Value: 'vigil-dev' },
+          ],
+          alarm.Properties.MetricName,
+        );
+      }
+    });
+
+    it('fire at once on a red cluster, and on a yellow one after 5 minutes', () => {
+      const red = alarmOn(dev, 'ClusterStatus.red');
+      const yellow = alarmOn(dev, 'ClusterStatus.yellow');
+
+      assert.deepEqual(
+        [red.Statistic, red.Period, red.EvaluationPeriods, red.Threshold],
+        ['Maximum', 60, 1, 1],
+      );
+      assert.deepEqual([yellow.Period, yellow.EvaluationPeriods, yellow.Threshold], [60, 5, 1]);
+    });
+
+    it('fire when the fullest data node has a quarter of its volume free or less', () => {
+      // FreeStorageSpace is in MiB: a quarter of dev's 10 GiB and of prod's 100 GiB volumes.
+      const devAlarm = alarmOn(dev, 'FreeStorageSpace');
+      const prodAlarm = alarmOn(prod, 'FreeStorageSpace');
+
+      assert.equal(devAlarm.Statistic, 'Minimum');
+      assert.equal(devAlarm.ComparisonOperator, 'LessThanOrEqualToThreshold');
+      assert.equal(devAlarm.Threshold, 2_560);
+      assert.equal(prodAlarm.Threshold, 25_600);
+    });
+
+    it('fire on JVM memory pressure of 80 % sustained for 15 minutes', () => {
+      const alarm = alarmOn(dev, 'JVMMemoryPressure');
+
+      assert.deepEqual(
+        [alarm.Statistic, alarm.Period, alarm.EvaluationPeriods, alarm.Threshold],
+        ['Maximum', 300, 3, 80],
+      );
+    });
+
+    it('fire on a failed automated snapshot and on blocked writes', () => {
+      assert.equal(alarmOn(dev, 'AutomatedSnapshotFailure').Threshold, 1);
+      assert.equal(alarmOn(dev, 'ClusterIndexWritesBlocked').Threshold, 1);
+    });
+
+    it('are not made for a Serverless collection, which has no cluster to watch', () => {
+      assert.deepEqual(domainAlarms(serverless), []);
     });
   });
 

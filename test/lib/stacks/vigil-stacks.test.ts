@@ -20,6 +20,10 @@ const variants = {
     ...loadEnvironment('dev', { metricStore: 'cloudwatch' }),
     name: 'cw',
   }),
+  serverless: createVigilStacks(app, {
+    ...loadEnvironment('dev', { opensearchServerless: true }),
+    name: 'sl',
+  }),
 };
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 
@@ -34,7 +38,9 @@ const assembly = (() => {
 })();
 const templates = Object.values(variants).flatMap((stacks) =>
   assembly
-    ? [stacks.storage, stacks.ingest, stacks.monitoring].map((stack) => Template.fromStack(stack))
+    ? [stacks.storage, stacks.eventStore, stacks.ingest, stacks.monitoring].map((stack) =>
+        Template.fromStack(stack),
+      )
     : [],
 );
 
@@ -96,7 +102,11 @@ describe('the Vigil stacks', () => {
       actionsOf(statement).includes('cloudwatch:PutMetricData'),
     );
 
-    assert.equal(writes.length, 4, 'the three ingest functions and replay, in the CloudWatch variant only');
+    assert.equal(
+      writes.length,
+      6,
+      'predictions, metrics, OTLP metrics, OTLP logs, native logs and replay, in the CloudWatch variant only',
+    );
     for (const statement of writes) {
       assert.deepEqual(statement.Condition, { StringEquals: { 'cloudwatch:namespace': 'Vigil/cw/Metrics' } });
     }
@@ -109,24 +119,60 @@ describe('the Vigil stacks', () => {
         .map((statement) => statement.policy.replace(/RoleDefaultPolicy[0-9A-F]{8}$/, ''))
         .sort();
 
-    assert.deepEqual(policiesWith('timestream:WriteRecords'), [
-      'Metrics',
-      'Metrics',
-      'OtlpMetrics',
-      'OtlpMetrics',
+    // Three Timestream variants (dev, prod, serverless dev), each with the same writers and one reader.
+    const timestreamVariants = (names: string[]) => names.flatMap((name) => [name, name, name]).sort();
+    assert.deepEqual(
+      policiesWith('timestream:WriteRecords'),
+      timestreamVariants(['Logs', 'Metrics', 'OtlpLogs', 'OtlpMetrics', 'Predictions', 'Replay']),
+    );
+    assert.deepEqual(policiesWith('timestream:Select'), timestreamVariants(['Query']));
+  });
+
+  it('let only the event writers write to the event store, and only the search functions read it', () => {
+    const domainPolicies = (action: string) =>
+      [
+        ...new Set(
+          iamStatements(Template.fromStack(variants.dev.ingest))
+            .filter((statement) => actionsOf(statement).includes(action))
+            .map((statement) => statement.policy.replace(/RoleDefaultPolicy[0-9A-F]{8}$/, '')),
+        ),
+      ].sort();
+
+    assert.deepEqual(domainPolicies('es:ESHttpPut'), [
+      'Logs',
+      'OtlpLogs',
+      'OtlpTraces',
       'Predictions',
-      'Predictions',
-      'Replay',
       'Replay',
     ]);
-    assert.deepEqual(policiesWith('timestream:Select'), ['Query', 'Query']);
+    assert.deepEqual(domainPolicies('es:ESHttpGet'), ['LogSearch', 'Trace']);
+  });
+
+  it('give every function that uses the event store its endpoint, and no other function', () => {
+    const template = Template.fromStack(variants.dev.ingest);
+    const withEndpoint = Object.entries(template.findResources('AWS::Lambda::Function'))
+      .filter(([, fn]) => 'VIGIL_OPENSEARCH_ENDPOINT' in (fn.Properties.Environment?.Variables ?? {}))
+      .map(([id]) => id.replace(/[0-9A-F]{8}$/, ''))
+      .sort();
+
+    assert.deepEqual(withEndpoint, [
+      'LogSearch',
+      'Logs',
+      'OtlpLogs',
+      'OtlpTraces',
+      'Predictions',
+      'Replay',
+      'Trace',
+    ]);
   });
 
   it('are named and ordered per environment', () => {
     assert.deepEqual(
       Object.values(variants.prod).map((stack) => stack.stackName),
-      ['Vigil-prod-Storage', 'Vigil-prod-Ingest', 'Vigil-prod-Monitoring'],
+      ['Vigil-prod-Storage', 'Vigil-prod-EventStore', 'Vigil-prod-Ingest', 'Vigil-prod-Monitoring'],
     );
     assert.ok(variants.prod.ingest.dependencies.includes(variants.prod.storage));
+    assert.ok(variants.prod.eventStore.dependencies.includes(variants.prod.storage));
+    assert.ok(variants.prod.ingest.dependencies.includes(variants.prod.eventStore));
   });
 });

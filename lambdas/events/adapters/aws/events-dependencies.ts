@@ -2,7 +2,7 @@ import { awsIngestBase } from '../../../ingest/adapters/aws/ingest-dependencies.
 import { lazy } from '../../../shared/lazy.js';
 import { loadBundledRuntimeConfig } from '../../../shared/runtime-config.js';
 import { createRedactor } from '../../core/redaction.js';
-import type { EventIngestDependencies } from '../../handlers/event-ingest.js';
+import type { EventIngestDependencies, SpanIngestDependencies } from '../../handlers/event-ingest.js';
 import type { EventSearchDependencies } from '../../handlers/log-search.js';
 import { createAwsEventStore, createAwsOpenSearchEventStore } from './event-store-factory.js';
 
@@ -16,6 +16,17 @@ export const awsEventIngestDependencies = lazy((): EventIngestDependencies => {
     eventStore: createAwsEventStore(config),
     redactor: createRedactor({ patterns: config.redactionPatterns }),
     metricWriter,
+    now: Date.now,
+    maxTimestampAgeMs: config.maxTimestampAgeMs,
+  };
+});
+
+/** Traces ingest in AWS: like logs, but spans make no metrics, so no metric store is set up. */
+export const awsSpanIngestDependencies = lazy((): SpanIngestDependencies => {
+  const config = loadBundledRuntimeConfig();
+  return {
+    eventStore: createAwsEventStore(config),
+    redactor: createRedactor({ patterns: config.redactionPatterns }),
     now: Date.now,
     maxTimestampAgeMs: config.maxTimestampAgeMs,
   };
