@@ -5,6 +5,7 @@
  * - per Lambda: bundle size (esbuild, as the CDK construct bundles it) and module init time in a fresh process.
  */
 import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -22,16 +23,22 @@ import { logNormalSamples, seededRandom } from '../test/support/random.js';
 
 const root = new URL('..', import.meta.url).pathname;
 
-/** Lambda entry points, as the ingest stack wires them. */
-const LAMBDA_ENTRIES: Record<string, string> = {
-  Authorizer: 'lambdas/auth/handlers/authorizer.ts',
-  Health: 'lambdas/health/handlers/health.ts',
-  Predictions: 'lambdas/ingest/handlers/predictions.ts',
-  Metrics: 'lambdas/ingest/handlers/metrics.ts',
-  OtlpMetrics: 'lambdas/ingest/handlers/otlp-metrics.ts',
-  Query: 'lambdas/query/handlers/query.ts',
-  Replay: 'lambdas/metrics/handlers/replay.ts',
-};
+/** Every Lambda entry point: the handler files under lambdas/ that export `handler`. */
+function lambdaEntries(): Record<string, string> {
+  const entries: Record<string, string> = {};
+  for (const context of readdirSync(join(root, 'lambdas'))) {
+    const dir = join(root, 'lambdas', context, 'handlers');
+    if (!existsSync(dir)) continue;
+    for (const file of readdirSync(dir)
+      .filter((name) => name.endsWith('.ts'))
+      .sort()) {
+      if (/^export const handler\b/m.test(readFileSync(join(dir, file), 'utf8'))) {
+        entries[`${context}/${file.replace(/\.ts$/, '')}`] = `lambdas/${context}/handlers/${file}`;
+      }
+    }
+  }
+  return entries;
+}
 
 function table(title: string, header: string[], rows: string[][]): void {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
@@ -118,8 +125,8 @@ async function lambdaFigures(): Promise<void> {
   const outDir = await mkdtemp(join(root, 'node_modules', '.vigil-bench-'));
   const rows: string[][] = [];
   try {
-    for (const [name, entry] of Object.entries(LAMBDA_ENTRIES)) {
-      const outfile = join(outDir, name, 'index.mjs');
+    for (const [name, entry] of Object.entries(lambdaEntries())) {
+      const outfile = join(outDir, name.replace('/', '-'), 'index.mjs');
       await build({
         entryPoints: [join(root, entry)],
         outfile,
@@ -137,7 +144,7 @@ async function lambdaFigures(): Promise<void> {
         logLevel: 'silent',
       });
       await writeFile(
-        join(outDir, name, 'vigil-config.json'),
+        join(outDir, name.replace('/', '-'), 'vigil-config.json'),
         JSON.stringify({
           environment: 'bench',
           metricStore: 'timestream',
