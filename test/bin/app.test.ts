@@ -61,12 +61,13 @@ describe('bin/app.ts', () => {
     assert.match(run.stderr, /no environment given; expected -c env=<name> with one of: dev, staging, prod/);
   });
 
-  it("synthesizes the environment's three stacks, checked by cdk-nag", async () => {
+  it("synthesizes the environment's four stacks, checked by cdk-nag", async () => {
     const run = await dev;
 
     assert.equal(run.exitCode, 0, run.stderr);
     const files = readdirSync(run.outdir);
     assert.deepEqual(files.filter((file) => file.endsWith('.template.json')).sort(), [
+      'Vigil-dev-EventStore.template.json',
       'Vigil-dev-Ingest.template.json',
       'Vigil-dev-Monitoring.template.json',
       'Vigil-dev-Storage.template.json',
