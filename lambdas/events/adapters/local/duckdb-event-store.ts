@@ -1,18 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import {
   DOUBLE,
   type DuckDBAppender,
-  type DuckDBConnection,
-  DuckDBInstance,
   type DuckDBType,
   type DuckDBValue,
   LIST,
   listValue,
   VARCHAR,
 } from '@duckdb/node-api';
-import { IN_MEMORY } from '../../../metrics/adapters/local/duckdb-metric-store.js';
+import { DuckDbDatabase } from '../../../shared/adapters/local/duckdb-database.js';
 import { ValidationError } from '../../../shared/validation-error.js';
 import {
   type AttributeValue,
@@ -423,33 +419,20 @@ function whereClause(conditions: Conditions): string {
  * One store owns its file: open each file once.
  */
 export class DuckDbEventStore implements EventStore {
-  // One connection for everything, so each operation runs alone: a write's transaction never sees
-  // another operation's statements interleaved on the same connection.
-  private queue: Promise<unknown> = Promise.resolve();
-  private closed = false;
-  private closing?: Promise<void>;
+  private constructor(private readonly database: DuckDbDatabase) {}
 
-  private constructor(
-    /** The database file, or `:memory:`. */
-    readonly path: string,
-    private readonly instance: DuckDBInstance,
-    private readonly connection: DuckDBConnection,
-  ) {}
+  /** The database file, or `:memory:`. */
+  get path(): string {
+    return this.database.path;
+  }
+
+  private get connection() {
+    return this.database.connection;
+  }
 
   /** Opens (creating when missing) the database file at `path`, or an in-memory one for `:memory:`. */
   static async open(path: string): Promise<DuckDbEventStore> {
-    if (path !== IN_MEMORY) await mkdir(dirname(path), { recursive: true });
-    const instance = await DuckDBInstance.create(path);
-    let connection: DuckDBConnection | undefined;
-    try {
-      connection = await instance.connect();
-      await connection.run(CREATE_TABLES);
-      return new DuckDbEventStore(path, instance, connection);
-    } catch (error) {
-      connection?.closeSync();
-      instance.closeSync();
-      throw error;
-    }
+    return new DuckDbEventStore(await DuckDbDatabase.open(path, 'event store', CREATE_TABLES));
   }
 
   /** Appends the logs in one transaction; logs that cannot be stored are returned with a reason. */
@@ -457,7 +440,7 @@ export class DuckDbEventStore implements EventStore {
     const { storable, rejected } = sortOut(logs, logProblem);
     if (storable.length > 0) {
       await this.exclusively(() =>
-        this.inTransaction(() =>
+        this.database.inTransaction(() =>
           this.append('logs', storable, (appender, log) => {
             appender.appendVarchar(randomUUID());
             appender.appendDouble(log.timestamp);
@@ -485,7 +468,7 @@ export class DuckDbEventStore implements EventStore {
     const { storable, rejected } = sortOut(spans, spanProblem);
     if (storable.length > 0) {
       await this.exclusively(() =>
-        this.inTransaction(async () => {
+        this.database.inTransaction(async () => {
           const stored = await this.storedSpanKeys(storable);
           const fresh = storable.filter((span) => {
             const key = JSON.stringify([span.traceId, span.spanId]);
@@ -520,7 +503,7 @@ export class DuckDbEventStore implements EventStore {
     const { storable, rejected } = sortOut(events, predictionEventProblem);
     if (storable.length > 0) {
       await this.exclusively(() =>
-        this.inTransaction(() =>
+        this.database.inTransaction(() =>
           this.append('prediction_events', storable, (appender, event) => {
             appender.appendDouble(event.timestamp);
             appendOptionalText(appender, event.id);
@@ -663,43 +646,17 @@ export class DuckDbEventStore implements EventStore {
   }
 
   /** Resolves when the database answers a trivial query; rejects otherwise (for `/readyz`). */
-  async healthCheck(): Promise<void> {
-    await this.exclusively(() => this.connection.run('SELECT 1'));
+  healthCheck(): Promise<void> {
+    return this.database.healthCheck();
   }
 
   /** Waits for running operations, then releases the file so another process (or a restart) can open it. */
   close(): Promise<void> {
-    this.closing ??= this.exclusively(async () => {
-      // The instance stays open while a connection holds it, so the connection goes first.
-      this.connection.closeSync();
-      this.instance.closeSync();
-      this.closed = true;
-    });
-    return this.closing;
+    return this.database.close();
   }
 
   private exclusively<T>(operation: () => Promise<T>): Promise<T> {
-    const result = this.queue.then(() => {
-      if (this.closed) throw new Error(`the DuckDB event store at ${this.path} is closed`);
-      return operation();
-    });
-    this.queue = result.then(
-      () => undefined,
-      () => undefined,
-    );
-    return result;
-  }
-
-  private async inTransaction(work: () => Promise<void>): Promise<void> {
-    await this.connection.run('BEGIN TRANSACTION');
-    try {
-      await work();
-      await this.connection.run('COMMIT');
-    } catch (error) {
-      // A failed COMMIT has already ended the transaction; the first error is the one worth reporting.
-      await this.connection.run('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
+    return this.database.exclusively(operation);
   }
 
   private async append<T>(

@@ -1,6 +1,5 @@
-import { mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { type DuckDBConnection, DuckDBInstance, LIST, MAP, mapValue, VARCHAR } from '@duckdb/node-api';
+import { LIST, MAP, mapValue, VARCHAR } from '@duckdb/node-api';
+import { DuckDbDatabase } from '../../../shared/adapters/local/duckdb-database.js';
 import { type Dimensions, dimensionsKey, type MetricRollup } from '../../core/rollup.js';
 import { decodeSketch, encodeSketch } from '../../core/sketch.js';
 import type {
@@ -11,8 +10,8 @@ import type {
   WriteOutcome,
 } from '../../ports/metric-store.js';
 
-/** Path that keeps the store in memory, for tests; anything else is a database file. */
-export const IN_MEMORY = ':memory:';
+/** The path of an in-memory store (re-exported for the store's users). */
+export { IN_MEMORY } from '../../../shared/adapters/local/duckdb-database.js';
 
 const DIMENSIONS_TYPE = MAP(VARCHAR, VARCHAR);
 
@@ -87,33 +86,20 @@ function minuteBound(epochMs: number): bigint {
  * in the same process would not be stopped, so open each file once.
  */
 export class DuckDbMetricStore implements MetricWriter, RollupSource {
-  // One connection for everything, so each operation runs alone: a write's transaction never sees
-  // another operation's statements interleaved on the same connection.
-  private queue: Promise<unknown> = Promise.resolve();
-  private closed = false;
-  private closing?: Promise<void>;
+  private constructor(private readonly database: DuckDbDatabase) {}
 
-  private constructor(
-    /** The database file, or `:memory:`. */
-    readonly path: string,
-    private readonly instance: DuckDBInstance,
-    private readonly connection: DuckDBConnection,
-  ) {}
+  /** The database file, or `:memory:`. */
+  get path(): string {
+    return this.database.path;
+  }
+
+  private get connection() {
+    return this.database.connection;
+  }
 
   /** Opens (creating when missing) the database file at `path`, or an in-memory one for `:memory:`. */
   static async open(path: string): Promise<DuckDbMetricStore> {
-    if (path !== IN_MEMORY) await mkdir(dirname(path), { recursive: true });
-    const instance = await DuckDBInstance.create(path);
-    let connection: DuckDBConnection | undefined;
-    try {
-      connection = await instance.connect();
-      await connection.run(CREATE_TABLE);
-      return new DuckDbMetricStore(path, instance, connection);
-    } catch (error) {
-      connection?.closeSync();
-      instance.closeSync();
-      throw error;
-    }
+    return new DuckDbMetricStore(await DuckDbDatabase.open(path, 'metric store', CREATE_TABLE));
   }
 
   /**
@@ -164,31 +150,17 @@ export class DuckDbMetricStore implements MetricWriter, RollupSource {
   }
 
   /** Resolves when the database answers a trivial query; rejects otherwise (for `/readyz`). */
-  async healthCheck(): Promise<void> {
-    await this.exclusively(() => this.connection.run('SELECT 1'));
+  healthCheck(): Promise<void> {
+    return this.database.healthCheck();
   }
 
   /** Waits for running operations, then releases the file so another process (or a restart) can open it. */
   close(): Promise<void> {
-    this.closing ??= this.exclusively(async () => {
-      // The instance stays open while a connection holds it, so the connection goes first.
-      this.connection.closeSync();
-      this.instance.closeSync();
-      this.closed = true;
-    });
-    return this.closing;
+    return this.database.close();
   }
 
   private exclusively<T>(operation: () => Promise<T>): Promise<T> {
-    const result = this.queue.then(() => {
-      if (this.closed) throw new Error(`the DuckDB metric store at ${this.path} is closed`);
-      return operation();
-    });
-    this.queue = result.then(
-      () => undefined,
-      () => undefined,
-    );
-    return result;
+    return this.database.exclusively(operation);
   }
 
   /** The ids among `pending` that are already in the table; called inside the write's transaction. */
@@ -218,8 +190,7 @@ export class DuckDbMetricStore implements MetricWriter, RollupSource {
   }
 
   private async append(pending: readonly PendingRollup[]): Promise<void> {
-    await this.connection.run('BEGIN TRANSACTION');
-    try {
+    await this.database.inTransaction(async () => {
       const stored = await this.storedIds(pending);
       const appender = await this.connection.createAppender('metric_rollups');
       try {
@@ -251,11 +222,6 @@ export class DuckDbMetricStore implements MetricWriter, RollupSource {
       } finally {
         appender.closeSync();
       }
-      await this.connection.run('COMMIT');
-    } catch (error) {
-      // A failed COMMIT has already ended the transaction; the first error is the one worth reporting.
-      await this.connection.run('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
+    });
   }
 }
