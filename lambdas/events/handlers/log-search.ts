@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import { type HttpEvent, type HttpResult, httpRoute, json } from '../../shared/http/middleware.js';
-import { awsEventSearchDependencies } from '../adapters/aws/events-dependencies.js';
+import { awsEventSearchDependencies } from '../adapters/aws/event-search-dependencies.js';
 import { parseLogSearch, parsePatternSearch } from '../core/log-search-params.js';
 import type { EventStore } from '../ports/event-store.js';
 

@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import { notFound } from '../../shared/http/errors.js';
 import { type HttpEvent, type HttpResult, httpRoute, json } from '../../shared/http/middleware.js';
 import { ValidationError } from '../../shared/validation-error.js';
-import { awsEventSearchDependencies } from '../adapters/aws/events-dependencies.js';
+import { awsEventSearchDependencies } from '../adapters/aws/event-search-dependencies.js';
 import { readHexId } from '../core/trace-context.js';
 import { buildTraceTree } from '../core/trace-tree.js';
 import type { EventSearchDependencies } from './log-search.js';

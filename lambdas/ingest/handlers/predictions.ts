@@ -1,7 +1,7 @@
 import { recordPredictionEvents } from '../../events/core/record-prediction-events.js';
 import type { Redactor } from '../../events/core/redaction.js';
 import type { EventStore } from '../../events/ports/event-store.js';
-import { awsPredictionsDependencies } from '../adapters/aws/ingest-dependencies.js';
+import { awsPredictionsDependencies } from '../adapters/aws/predictions-dependencies.js';
 import { predictionSchema, rollUpPredictions } from '../core/predictions.js';
 import { createIngestRoute, type IngestRouteDependencies } from './ingest-route.js';
 

@@ -3,8 +3,7 @@ import { lazy } from '../../../shared/lazy.js';
 import { loadBundledRuntimeConfig } from '../../../shared/runtime-config.js';
 import { createRedactor } from '../../core/redaction.js';
 import type { EventIngestDependencies, SpanIngestDependencies } from '../../handlers/event-ingest.js';
-import type { EventSearchDependencies } from '../../handlers/log-search.js';
-import { createAwsEventStore, createAwsOpenSearchEventStore } from './event-store-factory.js';
+import { createAwsEventStore } from './event-store-factory.js';
 
 /**
  * Logs and traces ingest in AWS: OpenSearch behind the retry queue, the environment's redaction, and the
@@ -31,11 +30,3 @@ export const awsSpanIngestDependencies = lazy((): SpanIngestDependencies => {
     maxTimestampAgeMs: config.maxTimestampAgeMs,
   };
 });
-
-/** Searches in AWS read OpenSearch directly (no retry queue on the read path). */
-export const awsEventSearchDependencies = lazy(
-  (): EventSearchDependencies => ({
-    eventStore: createAwsOpenSearchEventStore(loadBundledRuntimeConfig()),
-    now: Date.now,
-  }),
-);

@@ -1,5 +1,3 @@
-import { createAwsEventStore } from '../../../events/adapters/aws/event-store-factory.js';
-import { createRedactor } from '../../../events/core/redaction.js';
 import {
   createAwsDashboardWriter,
   createAwsMetricWriter,
@@ -10,7 +8,6 @@ import { lazy } from '../../../shared/lazy.js';
 import { loadBundledRuntimeConfig } from '../../../shared/runtime-config.js';
 import type { IngestRouteDependencies } from '../../handlers/ingest-route.js';
 import type { OtlpMetricsRouteDependencies } from '../../handlers/otlp-metrics.js';
-import type { PredictionsRouteDependencies } from '../../handlers/predictions.js';
 import { DynamoDbStreamStateRepository } from './dynamodb-stream-state-repository.js';
 
 /** What every ingest Lambda shares: its config, the state table and the metric writers. */
@@ -36,19 +33,6 @@ export const awsIngestDependencies = lazy((): IngestRouteDependencies => {
     now: Date.now,
     maxTimestampAgeMs: config.maxTimestampAgeMs,
     idempotencyStore: new DynamoDbIdempotencyStore(stateTable.documentClient, stateTable.tableName),
-  };
-});
-
-/** Predictions in AWS: native ingest, plus sampled raw events in OpenSearch (spilling to the retry queue). */
-export const awsPredictionsDependencies = lazy((): PredictionsRouteDependencies => {
-  const { config } = awsIngestBase();
-  return {
-    ...awsIngestDependencies(),
-    predictionEvents: {
-      eventStore: createAwsEventStore(config),
-      redactor: createRedactor({ patterns: config.redactionPatterns }),
-      sampleRate: config.rawEventSampleRate,
-    },
   };
 });
 
