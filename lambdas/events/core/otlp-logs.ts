@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import type { TimestampWindow } from '../../ingest/core/item-validation.js';
-import { attributeList, attributeText, expected, int32, int64 } from '../../ingest/core/otlp-json.js';
+import {
+  attributeList,
+  attributeText,
+  expected,
+  int32,
+  int64,
+  partialSuccessResponse,
+} from '../../ingest/core/otlp-json.js';
 import { EVENT_LIMITS } from './event-limits.js';
 import { parseLogLevel } from './native-logs.js';
 import {
@@ -184,11 +191,5 @@ export function exportLogsServiceResponse(outcome: {
   readonly rejectedLogRecords: number;
   readonly errorMessage?: string;
 }): ExportLogsServiceResponse {
-  if (outcome.rejectedLogRecords === 0 && !outcome.errorMessage) return {};
-  return {
-    partialSuccess: {
-      rejectedLogRecords: String(outcome.rejectedLogRecords),
-      errorMessage: outcome.errorMessage ?? '',
-    },
-  };
+  return partialSuccessResponse('rejectedLogRecords', outcome.rejectedLogRecords, outcome.errorMessage);
 }

@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import type { TimestampWindow } from '../../ingest/core/item-validation.js';
 import { INGEST_LIMITS } from '../../ingest/core/limits.js';
-import { attributeList, expected, int32, int64 } from '../../ingest/core/otlp-json.js';
+import {
+  attributeList,
+  expected,
+  int32,
+  int64,
+  partialSuccessResponse,
+} from '../../ingest/core/otlp-json.js';
 import { EVENT_LIMITS } from './event-limits.js';
 import {
   epochMsOfNanos,
@@ -243,11 +249,5 @@ export function exportTraceServiceResponse(outcome: {
   readonly rejectedSpans: number;
   readonly errorMessage?: string;
 }): ExportTraceServiceResponse {
-  if (outcome.rejectedSpans === 0 && !outcome.errorMessage) return {};
-  return {
-    partialSuccess: {
-      rejectedSpans: String(outcome.rejectedSpans),
-      errorMessage: outcome.errorMessage ?? '',
-    },
-  };
+  return partialSuccessResponse('rejectedSpans', outcome.rejectedSpans, outcome.errorMessage);
 }

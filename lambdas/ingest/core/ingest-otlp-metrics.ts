@@ -3,7 +3,7 @@ import { UnavailableError } from '../../shared/unavailable-error.js';
 import type { StreamStateRepository } from '../ports/stream-state-repository.js';
 import { type CumulativePoint, type DeltaOptions, type StreamState, toDelta } from './cumulative.js';
 import { INGEST_LIMITS } from './limits.js';
-import { canonicalAttributes, type KeyValue } from './otlp-json.js';
+import { canonicalAttributes, type KeyValue, partialSuccessResponse } from './otlp-json.js';
 import {
   AGGREGATION_TEMPORALITY,
   type DataPoint,
@@ -68,13 +68,7 @@ export interface ExportMetricsServiceResponse {
  * with the rejected count and the message (OTLP spec, "Partial Success"; clients do not retry it).
  */
 export function exportMetricsServiceResponse(ingestion: OtlpMetricsIngestion): ExportMetricsServiceResponse {
-  if (ingestion.rejectedDataPoints === 0 && !ingestion.errorMessage) return {};
-  return {
-    partialSuccess: {
-      rejectedDataPoints: String(ingestion.rejectedDataPoints),
-      errorMessage: ingestion.errorMessage ?? '',
-    },
-  };
+  return partialSuccessResponse('rejectedDataPoints', ingestion.rejectedDataPoints, ingestion.errorMessage);
 }
 
 /** Counts rejected points, grouping them by metric and reason so 10,000 stale points make one line. */

@@ -197,3 +197,21 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], whole = '(bo
     return `${path || whole}: ${message}`;
   });
 }
+
+/**
+ * The body of an OTLP `Export*ServiceResponse`: `{}` when everything was accepted without remark, else
+ * `partialSuccess` with the rejected count (an int64, so a string) under the signal's own field name and
+ * the message (OTLP spec, "Partial Success"; clients do not retry it).
+ */
+export function partialSuccessResponse<F extends string>(
+  rejectedField: F,
+  rejected: number,
+  errorMessage: string | undefined,
+): { readonly partialSuccess?: { readonly errorMessage: string } & { readonly [K in F]: string } } {
+  if (rejected === 0 && !errorMessage) return {};
+  return {
+    partialSuccess: { [rejectedField]: String(rejected), errorMessage: errorMessage ?? '' } as {
+      readonly errorMessage: string;
+    } & { readonly [K in F]: string },
+  };
+}

@@ -13,8 +13,8 @@ import {
 import { createRedactor, REDACTED } from '../../../../lambdas/events/core/redaction.js';
 import { buildTraceTree } from '../../../../lambdas/events/core/trace-tree.js';
 import { ValidationError } from '../../../../lambdas/shared/validation-error.js';
+import { startOtlpCollector } from '../../../support/otlp-collector.js';
 import { InMemoryEventStore } from './support/in-memory-event-store.js';
-import { startOtlpCollector } from './support/otlp-collector.js';
 
 const NOW = Date.UTC(2026, 2, 10, 14, 0, 30);
 const DAY_MS = 24 * 60 * 60 * 1000;

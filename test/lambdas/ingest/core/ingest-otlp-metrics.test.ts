@@ -1,7 +1,4 @@
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { setTimeout } from 'node:timers/promises';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
@@ -19,6 +16,7 @@ import {
 import type { StreamStateRepository } from '../../../../lambdas/ingest/ports/stream-state-repository.js';
 import { type MetricRollup, minuteOf } from '../../../../lambdas/metrics/core/rollup.js';
 import { ValidationError } from '../../../../lambdas/shared/validation-error.js';
+import { startOtlpCollector } from '../../../support/otlp-collector.js';
 import { InMemoryStreamStateRepository } from '../support/in-memory-stream-state-repository.js';
 
 const NOW = Date.UTC(2026, 2, 10, 14, 0, 30);
@@ -468,37 +466,12 @@ describe('ingestOtlpMetrics: when stream state cannot be stored', () => {
   });
 });
 
-/** Receives OTLP/HTTP exports on 127.0.0.1 and keeps each request's JSON body and headers. */
-async function startCollector() {
-  const received: Array<{ headers: IncomingHttpHeaders; body: unknown }> = [];
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      received.push({ headers: request.headers, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
-      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  return {
-    received,
-    url: `http://127.0.0.1:${port}/v1/metrics`,
-    close: async () => {
-      server.closeAllConnections();
-      server.close();
-      await once(server, 'close');
-    },
-  };
-}
-
 describe('ingestOtlpMetrics with the OpenTelemetry JS exporter', () => {
   it('counts a cumulative counter and histogram once across repeated exports, and records the gauge', async () => {
     // Prepare: an SDK with default (cumulative) temporality exporting OTLP/HTTP JSON to a local collector.
-    const collector = await startCollector();
+    const collector = await startOtlpCollector();
     const reader = new PeriodicExportingMetricReader({
-      exporter: new OTLPMetricExporter({ url: collector.url }),
+      exporter: new OTLPMetricExporter({ url: collector.url('/v1/metrics') }),
       exportIntervalMillis: 3_600_000,
     });
     const provider = new MeterProvider({
