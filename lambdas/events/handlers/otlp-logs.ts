@@ -1,6 +1,6 @@
 import middy from '@middy/core';
-import { INGEST_LIMITS } from '../../ingest/core/limits.js';
-import { type HttpEvent, type HttpResult, httpRoute, json } from '../../shared/http/middleware.js';
+import { otlpIngestRoute } from '../../ingest/handlers/ingest-route.js';
+import { type HttpEvent, type HttpResult, json } from '../../shared/http/middleware.js';
 import { awsEventIngestDependencies } from '../adapters/aws/events-dependencies.js';
 import { ingestLogs } from '../core/ingest-logs.js';
 import { exportLogsServiceResponse, readOtlpLogs } from '../core/otlp-logs.js';
@@ -28,14 +28,7 @@ export function createOtlpLogsHandler(dependencies: () => EventIngestDependencie
         errorMessage: joinMessages(reading.errorMessage, storeRejectionMessage(stored.rejected)),
       }),
     );
-  }).use(
-    httpRoute({
-      scope: 'ingest',
-      jsonBody: true,
-      maxBodyBytes: INGEST_LIMITS.maxBodyBytes,
-      errorFormat: 'otlp',
-    }),
-  );
+  }).use(otlpIngestRoute());
 }
 
 /** The Lambda entry point. */

@@ -1,6 +1,6 @@
 import middy from '@middy/core';
-import { INGEST_LIMITS } from '../../ingest/core/limits.js';
-import { type HttpEvent, type HttpResult, httpRoute, json } from '../../shared/http/middleware.js';
+import { otlpIngestRoute } from '../../ingest/handlers/ingest-route.js';
+import { type HttpEvent, type HttpResult, json } from '../../shared/http/middleware.js';
 import { awsSpanIngestDependencies } from '../adapters/aws/events-dependencies.js';
 import { ingestSpans } from '../core/ingest-spans.js';
 import { exportTraceServiceResponse, readOtlpTraces } from '../core/otlp-traces.js';
@@ -24,14 +24,7 @@ export function createOtlpTracesHandler(dependencies: () => SpanIngestDependenci
         errorMessage: joinMessages(reading.errorMessage, storeRejectionMessage(stored.rejected)),
       }),
     );
-  }).use(
-    httpRoute({
-      scope: 'ingest',
-      jsonBody: true,
-      maxBodyBytes: INGEST_LIMITS.maxBodyBytes,
-      errorFormat: 'otlp',
-    }),
-  );
+  }).use(otlpIngestRoute());
 }
 
 /** The Lambda entry point. */

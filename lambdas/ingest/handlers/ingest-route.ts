@@ -12,6 +12,15 @@ export interface IngestRouteDependencies extends IngestDependencies {
   readonly idempotencyStore: IdempotencyStore;
 }
 
+/** The middleware of an OTLP/HTTP ingest route: the ingest scope, a JSON body up to 1 MiB, OTLP-style errors. */
+export const otlpIngestRoute = () =>
+  httpRoute({
+    scope: 'ingest',
+    jsonBody: true,
+    maxBodyBytes: INGEST_LIMITS.maxBodyBytes,
+    errorFormat: 'otlp',
+  });
+
 /** The answer of a native ingest route: 200 when at least one item was accepted, 400 (with the errors) when none was. */
 export function itemsResponse<T extends { readonly accepted: number; readonly rejected: number }>(
   outcome: T,

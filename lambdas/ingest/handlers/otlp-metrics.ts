@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { MetricWriter } from '../../metrics/ports/metric-store.js';
-import { type HttpEvent, type HttpResult, httpRoute, json } from '../../shared/http/middleware.js';
+import { type HttpEvent, type HttpResult, json } from '../../shared/http/middleware.js';
 import { logger } from '../../shared/logger.js';
 import { awsOtlpMetricsDependencies } from '../adapters/aws/ingest-dependencies.js';
 import {
@@ -8,7 +8,7 @@ import {
   ingestOtlpMetrics,
   type OtlpMetricsDependencies,
 } from '../core/ingest-otlp-metrics.js';
-import { INGEST_LIMITS } from '../core/limits.js';
+import { otlpIngestRoute } from './ingest-route.js';
 
 /** What `POST /v1/metrics` needs: the OTLP use case's dependencies and where rollups go. */
 export interface OtlpMetricsRouteDependencies extends OtlpMetricsDependencies {
@@ -46,14 +46,7 @@ export function createOtlpMetricsHandler(dependencies: () => OtlpMetricsRouteDep
       200,
       exportMetricsServiceResponse({ ...ingestion, ...(errorMessage ? { errorMessage } : {}) }),
     );
-  }).use(
-    httpRoute({
-      scope: 'ingest',
-      jsonBody: true,
-      maxBodyBytes: INGEST_LIMITS.maxBodyBytes,
-      errorFormat: 'otlp',
-    }),
-  );
+  }).use(otlpIngestRoute());
 }
 
 /** The Lambda entry point. */
