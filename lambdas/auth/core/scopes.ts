@@ -1,5 +1,8 @@
-/** The scopes a token can carry: `ingest` sends telemetry, `read` queries, `admin` does everything. */
-export const SCOPES = ['ingest', 'read', 'admin'] as const;
+/**
+ * The scopes a token can carry: `ingest` sends telemetry and alerts, `read` queries, `respond` acknowledges
+ * and resolves incidents and manages silences (what an on-call person does), `admin` does everything.
+ */
+export const SCOPES = ['ingest', 'read', 'respond', 'admin'] as const;
 
 /** One scope. */
 export type Scope = (typeof SCOPES)[number];

@@ -46,8 +46,11 @@ export interface HttpRouteOptions {
   readonly errorFormat?: ErrorFormat;
   /** Scope the caller's token must carry; routes without one (health) are open. */
   readonly scope?: Scope;
-  /** Whether the route reads a JSON body (checked for content type, size and syntax). @default false */
-  readonly jsonBody?: boolean;
+  /**
+   * Whether the route reads a JSON body (checked for content type, size and syntax); `optional` lets a
+   * request send none (`jsonBody` is then undefined). @default false
+   */
+  readonly jsonBody?: boolean | 'optional';
   /** Largest body accepted, in bytes. @default DEFAULT_MAX_BODY_BYTES */
   readonly maxBodyBytes?: number;
 }
@@ -177,7 +180,9 @@ export function httpRoute(options: HttpRouteOptions = {}): middy.MiddlewareObj<H
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const httpRouteBefore: middy.MiddlewareFn<HttpEvent, HttpResult> = (request) => {
     if (options.scope) checkScope(request.event, options.scope);
-    if (options.jsonBody) request.event.jsonBody = parseJsonBody(request.event, maxBodyBytes);
+    const { event } = request;
+    if (options.jsonBody === 'optional' && bodyBytes(event).length === 0) return;
+    if (options.jsonBody) event.jsonBody = parseJsonBody(event, maxBodyBytes);
   };
   const httpRouteOnError: middy.MiddlewareFn<HttpEvent, HttpResult> = (request) => {
     request.response = errorResponse(

@@ -61,6 +61,6 @@ describe('tokens', () => {
 
   it('refuses unknown scope names, listing the known ones', () => {
     assert.deepEqual(parseScopes(['read', 'ingest', 'read']), ['read', 'ingest']);
-    assert.throws(() => parseScopes(['write']), /unknown scope "write"; expected one of ingest, read, admin/);
+    assert.throws(() => parseScopes(['write']), /unknown scope "write"; expected one of ingest, read, respond, admin/);
   });
 });
