@@ -1,3 +1,4 @@
+import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { describeIssues } from '../../ingest/core/otlp-json.js';
 import type { Stat } from '../../metrics/ports/metric-store.js';
@@ -793,4 +794,18 @@ export function importPrometheusRules(document: unknown): AlertRule[] {
   if (problems.length > 0)
     throw new ValidationError(`cannot import Prometheus rules: ${problems.join('; ')}`);
   return rules;
+}
+
+/**
+ * Imports a Prometheus rule file from its YAML text (`importPrometheusRules` on the parsed document). A
+ * YAML syntax error becomes a ValidationError with the file name, line and column.
+ */
+export function importPrometheusRuleFile(text: string, fileName = 'rule file'): AlertRule[] {
+  let document: unknown;
+  try {
+    document = parseYaml(text);
+  } catch (error) {
+    throw new ValidationError(`${fileName} is not valid YAML: ${(error as Error).message.split('\n')[0]}`);
+  }
+  return importPrometheusRules(document);
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  importPrometheusRuleFile,
   importPrometheusRules,
   parsePrometheusDuration,
   translatePrometheusExpression,
@@ -318,4 +319,60 @@ describe('parsePrometheusDuration', () => {
       assert.throws(() => parsePrometheusDuration(text), ValidationError);
     });
   }
+});
+
+describe('importPrometheusRuleFile', () => {
+  it('reads the documentation example from its YAML text as the parsed document would be read', () => {
+    // Prepare: Prometheus' "Alerting rules" example, as a file.
+    const text = [
+      'groups:',
+      '- name: example',
+      '  labels:',
+      '    team: myteam',
+      '  rules:',
+      '  - alert: HighRequestLatency',
+      '    expr: avg_over_time(latency_ms{model="fraud"}[5m]) > 500',
+      '    for: 10m',
+      '    keep_firing_for: 5m',
+      '    labels:',
+      '      severity: page',
+      '    annotations:',
+      '      summary: High request latency',
+    ].join('\n');
+    const parsed = {
+      groups: [
+        {
+          name: 'example',
+          labels: { team: 'myteam' },
+          rules: [
+            {
+              alert: 'HighRequestLatency',
+              expr: 'avg_over_time(latency_ms{model="fraud"}[5m]) > 500',
+              for: '10m',
+              keep_firing_for: '5m',
+              labels: { severity: 'page' },
+              annotations: { summary: 'High request latency' },
+            },
+          ],
+        },
+      ],
+    };
+
+    // Act
+    const rules = importPrometheusRuleFile(text, 'rules.yml');
+
+    // Assess
+    assert.deepEqual(rules, importPrometheusRules(parsed));
+  });
+
+  it('names the file, line and column of a YAML syntax error', () => {
+    assert.throws(
+      () => importPrometheusRuleFile('groups: [\n - name: x', 'rules.yml'),
+      (error: Error) => {
+        assert.ok(error instanceof ValidationError);
+        assert.match(error.message, /^rules\.yml is not valid YAML: .*line 2, column \d+/);
+        return true;
+      },
+    );
+  });
 });
