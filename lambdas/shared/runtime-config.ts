@@ -25,6 +25,20 @@ export const runtimeConfigSchema = z.object({
   redactionPatterns: z.array(z.string()).default([]),
   /** The event store behind the ingest and search functions. */
   eventStore: z.enum(['opensearch', 'opensearch-serverless']).default('opensearch'),
+  /**
+   * The alerting slice, validated at synth. Kept opaque here so shared code does not depend on the alerts
+   * context, which reads it again with its own schemas at cold start (`readAlertingConfig`).
+   */
+  alerting: z
+    .object({
+      /** Every alert rule, default and custom, as alert rule JSON. */
+      rules: z.array(z.unknown()).default([]),
+      /** The alert pipeline config as JSON (durations in ms); its defaults when absent. */
+      pipeline: z.unknown().optional(),
+      /** The models the environment lists. */
+      models: z.array(z.string()).default([]),
+    })
+    .prefault({}),
 });
 
 /** The runtime config, parsed. */

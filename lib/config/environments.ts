@@ -2,12 +2,51 @@ import type { EnvironmentConfigInput } from './schema.js';
 
 /**
  * The example models every environment starts with. Replace them with yours; models that are not listed
- * are still ingested and show on the dashboards, the list only documents what an environment expects.
+ * are still ingested and show on the dashboards, the list documents what an environment expects and gives
+ * each listed model its default alert rules, tuned by its profile. No expected throughput is set: the
+ * throughput rule fires for a model that sends nothing, as an example model does until it is replaced.
  */
 const exampleModels = [
-  { name: 'example-classifier', description: 'Example: a tabular classifier served behind an HTTP endpoint' },
-  { name: 'example-llm', description: 'Example: an LLM completion endpoint, with token and cost metrics' },
+  {
+    name: 'example-classifier',
+    description: 'Example: a tabular classifier served behind an HTTP endpoint',
+    latencyP95WarningMs: 300,
+    latencyP95CriticalMs: 1000,
+    // Below its usual 90 % accuracy or 0.6 mean confidence, the example model is degrading.
+    accuracyTarget: 0.9,
+    confidenceTarget: 0.6,
+  },
+  {
+    name: 'example-llm',
+    description: 'Example: an LLM completion endpoint, with token and cost metrics',
+    // Completions take seconds, and their p95 swings with the prompt mix: a longer window steadies it.
+    latencyP95WarningMs: 8000,
+    latencyP95CriticalMs: 20_000,
+    alertOverrides: {
+      'latency-p95-warning': { window: '15m' },
+      'latency-p95-critical': { window: '15m' },
+    },
+  },
 ] as const;
+
+/** A custom rule: the example LLM's spend in the last hour, above `usdPerHour`. */
+function exampleLlmCostRule(usdPerHour: number) {
+  return {
+    name: 'example-llm/cost-per-hour-high',
+    alertName: 'ModelCostHigh',
+    model: 'example-llm',
+    aggregation: 'sum',
+    metric: 'cost_usd',
+    window: '1h',
+    comparison: '>',
+    threshold: usdPerHour,
+    severity: 'warning',
+    annotations: {
+      summary: '{{ $labels.model }} spent {{ $value | humanize }} USD in the last hour',
+      description: `Spend of {{ $labels.model }} over the last hour is above ${usdPerHour} USD.`,
+    },
+  } as const;
+}
 
 /**
  * The environments `cdk deploy -c env=<name>` accepts. Account and region are left to the CLI's
@@ -41,6 +80,12 @@ export const environments = {
       rawEventSampleRate: 1,
       redactionPatterns: [],
     },
+    alerting: {
+      defaultRules: true,
+      rules: [exampleLlmCostRule(5)],
+      // Dev alerts are for the people changing it: a repeat twice a day is enough.
+      pipeline: { grouping: { repeatIntervalMs: '12h' } },
+    },
   },
   staging: {
     name: 'staging',
@@ -64,6 +109,11 @@ export const environments = {
       auditRetentionDays: 365,
       rawEventSampleRate: 0.5,
       redactionPatterns: [],
+    },
+    alerting: {
+      defaultRules: true,
+      rules: [exampleLlmCostRule(20)],
+      pipeline: { grouping: { repeatIntervalMs: '12h' } },
     },
   },
   prod: {
@@ -97,6 +147,12 @@ export const environments = {
       rawEventSampleRate: 0.1,
       redactionPatterns: [],
     },
+    alerting: {
+      defaultRules: true,
+      rules: [exampleLlmCostRule(100)],
+      // Alertmanager's timers (30 s wait, 5 min interval, 4 h repeat) and 10 notifications per rule and hour.
+      pipeline: {},
+    },
   },
 } as const satisfies Record<string, EnvironmentConfigInput>;
 
@@ -112,4 +168,6 @@ export const localEnvironment = {
   lambda: { memorySizeMb: 512 },
   apiThrottling: { rateLimit: 50, burstLimit: 100 },
   models: [...exampleModels],
+  // Each example model gets the default rules, so an error burst sent to one fires its error-rate rule.
+  alerting: { defaultRules: true },
 } as const satisfies EnvironmentConfigInput;

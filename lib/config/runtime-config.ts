@@ -1,5 +1,7 @@
+import { rulesForModels } from '../../lambdas/alerts/core/default-rules.js';
+import { type AlertRule, parseAlertRules } from '../../lambdas/alerts/core/rule.js';
 import { type RuntimeConfig, runtimeConfigSchema } from '../../lambdas/shared/runtime-config.js';
-import type { EnvironmentConfig } from './schema.js';
+import { type EnvironmentConfig, modelAlertProfile } from './schema.js';
 
 const MS_PER_DAY = 86_400_000;
 
@@ -29,5 +31,35 @@ export function toRuntimeConfig(environment: EnvironmentConfig): RuntimeConfig {
     rawEventSampleRate: environment.eventStore.rawEventSampleRate,
     redactionPatterns: environment.eventStore.redactionPatterns,
     eventStore: environment.eventStore.opensearchServerless ? 'opensearch-serverless' : 'opensearch',
+    alerting: asJson({
+      rules: alertRules(environment),
+      pipeline: environment.alerting.pipeline,
+      models: environment.models.map((model) => model.name),
+    }),
   });
+}
+
+/**
+ * The rules an environment's alert-rules job evaluates: each listed model's default rules with its
+ * overrides (unless `defaultRules` is off), then the custom rules.
+ */
+export function alertRules(environment: Pick<EnvironmentConfig, 'models' | 'alerting'>): AlertRule[] {
+  const defaults = environment.alerting.defaultRules
+    ? rulesForModels(
+        environment.models.map(modelAlertProfile),
+        Object.fromEntries(
+          environment.models.flatMap((model) =>
+            model.alertOverrides ? [[model.name, model.alertOverrides]] : [],
+          ),
+        ),
+      )
+    : [];
+  // Validated by the environment's schema already; parsed again as a whole so synth fails on anything the
+  // Lambdas would refuse at cold start.
+  return parseAlertRules([...defaults, ...environment.alerting.rules]);
+}
+
+/** A value as the bundled JSON file holds it (no undefined fields), so the Lambdas read back the same. */
+function asJson<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
 }

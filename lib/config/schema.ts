@@ -1,4 +1,16 @@
 import { z } from 'zod';
+import {
+  DEFAULT_RULE_IDS,
+  type DefaultRuleId,
+  type DefaultRuleOverrides,
+  defaultRuleName,
+  type ModelAlertProfileInput,
+  modelAlertProfileSchema,
+  rulesForModels,
+} from '../../lambdas/alerts/core/default-rules.js';
+import { pipelineConfigSchema } from '../../lambdas/alerts/core/pipeline-config.js';
+import { alertRuleSchema } from '../../lambdas/alerts/core/rule.js';
+import { ValidationError } from '../../lambdas/shared/validation-error.js';
 
 /** Retention periods CloudWatch Logs accepts, in days (the values of `RetentionDays`, without "never"). */
 export const LOG_RETENTION_DAYS = [
@@ -17,14 +29,68 @@ export const retentionSchema = z.object({
   }),
 });
 
-/** A model Vigil expects to monitor; models not listed are still accepted at ingest. */
-export const modelSchema = z.object({
-  /** The model's name as clients send it in `model`. */
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, {
-    error: 'expected 1 to 128 letters, digits, dots, dashes or underscores, starting with a letter or digit',
-  }),
-  /** What the model does, for people reading the config and dashboards. */
-  description: z.string().max(256).optional(),
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Overrides of a model's default rules by rule id. Only the shape is checked here; what they say is
+ * checked by building the model's default rules with them (see the environment's refinement below).
+ */
+const alertOverridesSchema = z.custom<DefaultRuleOverrides[string]>(
+  (value) => isPlainObject(value) && Object.values(value).every(isPlainObject),
+  {
+    error: (issue) =>
+      `got ${JSON.stringify(issue.input) ?? String(issue.input)}, expected overrides by default rule id, such as { "latency-p95-warning": { "threshold": 500 } }`,
+  },
+);
+
+/**
+ * A model Vigil expects to monitor, with its alert profile (latency thresholds, expected throughput,
+ * accuracy and confidence targets, runbook), which its default alert rules are built from. Models not
+ * listed are still accepted at ingest.
+ */
+export const modelSchema = z.strictObject(
+  {
+    // The model's name as clients send it in `model`, and its alert profile.
+    ...modelAlertProfileSchema.shape,
+    /** What the model does, for people reading the config and dashboards. */
+    description: z.string().max(256).optional(),
+    /**
+     * Changes to the model's default rules, by rule id (`error-rate-warning`, `latency-p95-critical`, ...):
+     * `{ disabled: true }` drops one; threshold, comparison, window, for, keepFiringFor, severity and
+     * noData replace the default; labels and annotations are merged into it.
+     */
+    alertOverrides: alertOverridesSchema.optional(),
+  },
+  {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `got unknown field ${issue.keys.map((key) => `"${key}"`).join(', ')}; expected fields among ${Object.keys(modelAlertProfileSchema.shape).join(', ')}, description, alertOverrides`
+        : undefined,
+  },
+);
+
+/** A monitored model, validated and with its profile's defaults applied. */
+export type ModelConfig = z.output<typeof modelSchema>;
+
+/** The part of a model's config its default alert rules are built from. */
+export function modelAlertProfile(model: ModelConfig): ModelAlertProfileInput {
+  const { description: _description, alertOverrides: _alertOverrides, ...profile } = model;
+  return profile;
+}
+
+/** Alert rules, the alert pipeline and the rule evaluation schedule. */
+export const alertingSchema = z.object({
+  /**
+   * Give every listed model the default rules (error rate, p95 latency, and throughput, accuracy and
+   * confidence where its profile sets a target), named `<model>/<rule id>`.
+   * @default true
+   */
+  defaultRules: z.boolean().default(true),
+  /** Rules of your own, after the default ones; their names must differ from the default rules' names. */
+  rules: z.array(alertRuleSchema).default([]),
+  /** Grouping, inhibition, the fatigue guard and incident correlation; durations as ms or `5m`. */
+  pipeline: pipelineConfigSchema.prefault({}),
 });
 
 /** Sizing of the Lambda functions. */
@@ -178,6 +244,8 @@ export const environmentConfigSchema = z
     alarmEmails: z.array(z.email()).default([]),
     /** The event store: logs, spans and sampled raw prediction events. */
     eventStore: eventStoreSchema.prefault({}),
+    /** Alert rules (default and custom) and how the alert pipeline treats what they raise. */
+    alerting: alertingSchema.prefault({}),
   })
   .superRefine((config, context) => {
     const seen = new Set<string>();
@@ -191,7 +259,63 @@ export const environmentConfigSchema = z
       }
       seen.add(model.name);
     }
+    checkAlertOverrides(config, context);
+    checkCustomRuleNames(config, context);
   });
+
+type EnvironmentRefinement = z.core.$RefinementCtx<{
+  models: ModelConfig[];
+  alerting: z.output<typeof alertingSchema>;
+}>;
+
+/** Builds each model's default rules with its overrides, reporting what they get wrong under the model. */
+function checkAlertOverrides(config: { models: ModelConfig[] }, context: EnvironmentRefinement): void {
+  for (const [index, model] of config.models.entries()) {
+    if (model.alertOverrides === undefined) continue;
+    try {
+      rulesForModels([modelAlertProfile(model)], { [model.name]: model.alertOverrides });
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      context.addIssue({ code: 'custom', path: ['models', index, 'alertOverrides'], message: error.message });
+    }
+  }
+}
+
+/**
+ * Custom rule names must be unique and must not take a default rule's name (`<model>/<rule id>`), which
+ * is also the key of the rule's stored state.
+ */
+function checkCustomRuleNames(
+  config: { models: ModelConfig[]; alerting: z.output<typeof alertingSchema> },
+  context: EnvironmentRefinement,
+): void {
+  const defaults = new Map<string, { model: string; index: number; id: DefaultRuleId }>();
+  if (config.alerting.defaultRules) {
+    for (const [index, model] of config.models.entries()) {
+      for (const id of DEFAULT_RULE_IDS)
+        defaults.set(defaultRuleName(model.name, id), { model: model.name, index, id });
+    }
+  }
+  const seen = new Set<string>();
+  for (const [index, rule] of config.alerting.rules.entries()) {
+    const path = ['alerting', 'rules', index, 'name'];
+    const taken = defaults.get(rule.name);
+    if (taken) {
+      context.addIssue({
+        code: 'custom',
+        path,
+        message: `custom rule "${rule.name}" has the name of the default rule "${taken.id}" of model "${taken.model}"; expected another name, or models.${taken.index}.alertOverrides["${taken.id}"] to change the default rule`,
+      });
+    } else if (seen.has(rule.name)) {
+      context.addIssue({
+        code: 'custom',
+        path,
+        message: `custom rule "${rule.name}" is listed twice; expected each rule name once`,
+      });
+    }
+    seen.add(rule.name);
+  }
+}
 
 /** An environment's config as written, before defaults are applied. */
 export type EnvironmentConfigInput = z.input<typeof environmentConfigSchema>;
@@ -201,6 +325,9 @@ export type EnvironmentConfig = z.output<typeof environmentConfigSchema>;
 
 /** The sizing of an OpenSearch Service domain, validated and with defaults applied. */
 export type OpenSearchDomainSizing = z.output<typeof openSearchDomainSchema>;
+
+/** An environment's alerting settings, validated and with defaults applied. */
+export type AlertingEnvironmentConfig = z.output<typeof alertingSchema>;
 
 /** An environment's event store settings, validated and with defaults applied. */
 export type EventStoreConfig = z.output<typeof eventStoreSchema>;

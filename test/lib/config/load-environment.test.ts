@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { DEFAULT_PIPELINE_CONFIG } from '../../../lambdas/alerts/core/pipeline-config.js';
 import { environments } from '../../../lib/config/environments.js';
 import {
   environmentNames,
@@ -272,6 +273,133 @@ describe('parseEnvironment', () => {
       assert.throws(
         () => parseEnvironment({ ...valid, eventStore: { redactionPatterns: ['acct-[0-9+'] } }),
         /eventStore\.redactionPatterns\.0: got "acct-\[0-9\+", expected a valid JavaScript regular expression/,
+      );
+    });
+  });
+
+  describe('models', () => {
+    it("gives a model the alert profile's documented defaults", () => {
+      const [model] = parseEnvironment({ ...valid, models: [{ name: 'fraud' }] }).models;
+
+      assert.equal(model?.latencyP95WarningMs, 1000);
+      assert.equal(model?.latencyP95CriticalMs, 2500);
+      assert.equal(model?.throughputDropFraction, 0.5);
+      assert.equal(model?.accuracyTarget, undefined);
+      assert.equal(model?.alertOverrides, undefined);
+    });
+
+    it('rejects a target outside 0 to 1, naming the model and field', () => {
+      assert.throws(
+        () => parseEnvironment({ ...valid, models: [{ name: 'fraud', accuracyTarget: 90 }] }),
+        /models\.0\.accuracyTarget: expected a fraction from 0 to 1/,
+      );
+    });
+
+    it('rejects a field the profile does not know, such as a misspelt threshold', () => {
+      assert.throws(
+        () => parseEnvironment({ ...valid, models: [{ name: 'fraud', latencyP99WarningMs: 500 }] }),
+        /models\.0: got unknown field "latencyP99WarningMs"; expected fields among name, latencyP95WarningMs, /,
+      );
+    });
+
+    it('rejects overrides that are not an object of objects', () => {
+      assert.throws(
+        () => parseEnvironment({ ...valid, models: [{ name: 'fraud', alertOverrides: 'off' }] }),
+        /models\.0\.alertOverrides: got "off", expected overrides by default rule id/,
+      );
+    });
+
+    it('rejects an override of a default rule that does not exist, listing the ones that do', () => {
+      const models = [
+        { name: 'fraud' },
+        { name: 'churn', alertOverrides: { 'latency-p99': { threshold: 1 } } },
+      ];
+
+      assert.throws(
+        () => parseEnvironment({ ...valid, models }),
+        /models\.1\.alertOverrides: .*unknown default rule "latency-p99"; expected one of error-rate-warning, /,
+      );
+    });
+
+    it('rejects an override with an invalid value, naming the rule and the field', () => {
+      const models = [{ name: 'fraud', alertOverrides: { 'latency-p95-warning': { window: 'soon' } } }];
+
+      assert.throws(
+        () => parseEnvironment({ ...valid, models }),
+        /models\.0\.alertOverrides: .*alert rule "fraud\/latency-p95-warning": window: expected a duration/,
+      );
+    });
+
+    it('rejects an override of what a default rule measures', () => {
+      const models = [{ name: 'fraud', alertOverrides: { 'latency-p95-warning': { metric: 'ttft_ms' } } }];
+
+      assert.throws(
+        () => parseEnvironment({ ...valid, models }),
+        /models\.0\.alertOverrides: .*"metric" cannot be overridden/,
+      );
+    });
+  });
+
+  describe('alerting', () => {
+    const costRule = {
+      name: 'fraud-cost-high',
+      aggregation: 'sum',
+      metric: 'cost_usd',
+      window: '1h',
+      comparison: '>',
+      threshold: 50,
+      severity: 'warning',
+    };
+
+    it('defaults to the default rules, no custom rules and the default pipeline', () => {
+      const { alerting } = parseEnvironment(valid);
+
+      assert.equal(alerting.defaultRules, true);
+      assert.deepEqual(alerting.rules, []);
+      assert.deepEqual(alerting.pipeline, DEFAULT_PIPELINE_CONFIG);
+    });
+
+    it('validates custom rules with the alert rule schema, naming the rule and field', () => {
+      const rules = [costRule, { ...costRule, name: 'other', threshold: 'high' }];
+
+      assert.throws(
+        () => parseEnvironment({ ...valid, alerting: { rules } }),
+        /alerting\.rules\.1\.threshold: expected a finite number, got "high"/,
+      );
+    });
+
+    it('rejects a custom rule that takes the name of a default rule, naming both', () => {
+      const rules = [{ ...costRule, name: 'fraud/error-rate-warning' }];
+
+      assert.throws(
+        () => parseEnvironment({ ...valid, models: [{ name: 'fraud' }], alerting: { rules } }),
+        /alerting\.rules\.0\.name: custom rule "fraud\/error-rate-warning" has the name of the default rule "error-rate-warning" of model "fraud"; expected another name, or models\.0\.alertOverrides\["error-rate-warning"\]/,
+      );
+    });
+
+    it('accepts that name when default rules are off', () => {
+      const rules = [{ ...costRule, name: 'fraud/error-rate-warning' }];
+
+      const environment = parseEnvironment({
+        ...valid,
+        models: [{ name: 'fraud' }],
+        alerting: { defaultRules: false, rules },
+      });
+
+      assert.equal(environment.alerting.rules[0]?.name, 'fraud/error-rate-warning');
+    });
+
+    it('rejects a custom rule name used twice', () => {
+      assert.throws(
+        () => parseEnvironment({ ...valid, alerting: { rules: [costRule, costRule] } }),
+        /alerting\.rules\.1\.name: custom rule "fraud-cost-high" is listed twice/,
+      );
+    });
+
+    it('validates the pipeline config by path', () => {
+      assert.throws(
+        () => parseEnvironment({ ...valid, alerting: { pipeline: { grouping: { waitMs: 'soon' } } } }),
+        /alerting\.pipeline\.grouping\.waitMs: /,
       );
     });
   });

@@ -1,14 +1,26 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { readAlertingConfig } from '../../../lambdas/alerts/core/alerting-config.js';
+import { DEFAULT_RULE_IDS } from '../../../lambdas/alerts/core/default-rules.js';
+import {
+  DEFAULT_PIPELINE_CONFIG,
+  parsePipelineConfig,
+} from '../../../lambdas/alerts/core/pipeline-config.js';
+import { parseAlertRules } from '../../../lambdas/alerts/core/rule.js';
 import { parseRuntimeConfig } from '../../../lambdas/shared/runtime-config.js';
-import { loadEnvironment, loadLocalEnvironment } from '../../../lib/config/load-environment.js';
-import { toRuntimeConfig } from '../../../lib/config/runtime-config.js';
+import {
+  environmentNames,
+  loadEnvironment,
+  loadLocalEnvironment,
+  parseEnvironment,
+} from '../../../lib/config/load-environment.js';
+import { alertRules, toRuntimeConfig } from '../../../lib/config/runtime-config.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 describe('toRuntimeConfig', () => {
   it('derives the Lambdas config slice from a Timestream environment', () => {
-    const runtimeConfig = toRuntimeConfig(loadEnvironment('dev'));
+    const { alerting: _alerting, ...runtimeConfig } = toRuntimeConfig(loadEnvironment('dev'));
 
     assert.deepEqual(runtimeConfig, {
       environment: 'dev',
@@ -56,6 +68,190 @@ describe('toRuntimeConfig', () => {
       const runtimeConfig = toRuntimeConfig(environment);
 
       assert.deepEqual(parseRuntimeConfig(JSON.parse(JSON.stringify(runtimeConfig)), 'test'), runtimeConfig);
+    }
+  });
+});
+
+/** A minimal environment, plus what a test adds. */
+function environmentWith(fields: Record<string, unknown>) {
+  return parseEnvironment({
+    name: 'test',
+    metricStore: 'timestream',
+    retainData: false,
+    retention: { memoryStoreHours: 24, magneticStoreDays: 30, logRetentionDays: 14 },
+    lambda: { memorySizeMb: 512 },
+    apiThrottling: { rateLimit: 10, burstLimit: 20 },
+    ...fields,
+  });
+}
+
+/** What a Lambda reads: the runtime config written to JSON and parsed back at cold start. */
+function bundled(runtimeConfig: ReturnType<typeof toRuntimeConfig>) {
+  return parseRuntimeConfig(JSON.parse(JSON.stringify(runtimeConfig)), 'vigil-config.json');
+}
+
+const costRule = {
+  name: 'fraud-cost-high',
+  model: 'fraud',
+  aggregation: 'sum',
+  metric: 'cost_usd',
+  window: '1h',
+  comparison: '>',
+  threshold: 50,
+  severity: 'warning',
+};
+
+describe('toRuntimeConfig alerting', () => {
+  it("lists each model's default rules with its profile and overrides, then the custom rules", () => {
+    const environment = environmentWith({
+      models: [
+        {
+          name: 'fraud',
+          latencyP95WarningMs: 400,
+          alertOverrides: {
+            'error-rate-warning': { disabled: true },
+            'latency-p95-critical': { threshold: 900, labels: { team: 'risk' } },
+          },
+        },
+        { name: 'churn' },
+      ],
+      alerting: { rules: [costRule] },
+    });
+
+    const { alerting } = toRuntimeConfig(environment);
+    const rules = parseAlertRules(alerting.rules);
+
+    assert.deepEqual(alerting.models, ['fraud', 'churn']);
+    assert.deepEqual(
+      rules.map((rule) => rule.name),
+      [
+        'fraud/error-rate-critical',
+        'fraud/latency-p95-warning',
+        'fraud/latency-p95-critical',
+        'churn/error-rate-warning',
+        'churn/error-rate-critical',
+        'churn/latency-p95-warning',
+        'churn/latency-p95-critical',
+        'fraud-cost-high',
+      ],
+    );
+    const byName = new Map(rules.map((rule) => [rule.name, rule]));
+    assert.equal(byName.get('fraud/latency-p95-warning')?.threshold, 400);
+    assert.equal(byName.get('fraud/latency-p95-critical')?.threshold, 900);
+    assert.equal(byName.get('fraud/latency-p95-critical')?.labels.team, 'risk');
+    // churn takes the profile's documented defaults: 1000 ms warning, 2500 ms critical.
+    assert.equal(byName.get('churn/latency-p95-warning')?.threshold, 1000);
+    assert.equal(byName.get('churn/latency-p95-critical')?.threshold, 2500);
+  });
+
+  it('adds the throughput, accuracy and confidence rules only for models whose profile sets them', () => {
+    const environment = environmentWith({
+      models: [
+        { name: 'fraud', expectedPredictionsPerMinute: 600, accuracyTarget: 0.9, confidenceTarget: 0.7 },
+      ],
+    });
+
+    const rules = parseAlertRules(toRuntimeConfig(environment).alerting.rules);
+
+    assert.deepEqual(
+      rules.map((rule) => rule.name),
+      DEFAULT_RULE_IDS.map((id) => `fraud/${id}`),
+    );
+    const byName = new Map(rules.map((rule) => [rule.name, rule]));
+    // Half the expected 600 per minute, in predictions per second: 300 / 60.
+    assert.equal(byName.get('fraud/throughput-low')?.threshold, 5);
+    assert.equal(byName.get('fraud/accuracy-low')?.threshold, 0.9);
+    assert.equal(byName.get('fraud/confidence-low')?.threshold, 0.7);
+  });
+
+  it('carries only the custom rules when default rules are off', () => {
+    const environment = environmentWith({
+      models: [{ name: 'fraud' }],
+      alerting: { defaultRules: false, rules: [costRule] },
+    });
+
+    assert.deepEqual(
+      parseAlertRules(toRuntimeConfig(environment).alerting.rules).map((rule) => rule.name),
+      ['fraud-cost-high'],
+    );
+  });
+
+  it('gives an environment without alerting config the default pipeline', () => {
+    const { alerting } = bundled(toRuntimeConfig(environmentWith({})));
+
+    assert.deepEqual(alerting.rules, []);
+    assert.deepEqual(alerting.models, []);
+    assert.deepEqual(parsePipelineConfig(alerting.pipeline), DEFAULT_PIPELINE_CONFIG);
+  });
+
+  it('writes rules and pipeline config that the alerts context parses back to the same objects', () => {
+    const environment = environmentWith({
+      models: [{ name: 'fraud', alertOverrides: { 'latency-p95-warning': { window: '10m', for: '1m' } } }],
+      alerting: {
+        rules: [costRule],
+        pipeline: {
+          grouping: { by: ['alertname'], waitMs: '45s', repeatIntervalMs: '2h' },
+          // Alertmanager's matcher form, which the schema turns into Vigil's.
+          inhibitRules: [
+            {
+              sourceMatchers: [{ name: 'severity', value: 'critical', isRegex: false }],
+              targetMatchers: [{ name: 'severity', value: 'warning|info', isRegex: true }],
+              equal: ['model'],
+            },
+          ],
+          fatigue: { maxNotificationsPerHour: 3 },
+          correlation: { quietPeriodMs: '15m' },
+        },
+      },
+    });
+    const runtimeConfig = toRuntimeConfig(environment);
+
+    const read = readAlertingConfig(bundled(runtimeConfig).alerting);
+
+    assert.deepEqual(read.rules, alertRules(environment));
+    assert.deepEqual(read.pipeline, environment.alerting.pipeline);
+    assert.deepEqual(read.knownModels, ['fraud']);
+    // Durations arrive as ms: 45 s, 2 h and 15 min.
+    assert.equal(read.pipeline.grouping.waitMs, 45_000);
+    assert.equal(read.pipeline.grouping.repeatIntervalMs, 7_200_000);
+    assert.equal(read.pipeline.correlation.quietPeriodMs, 900_000);
+    assert.deepEqual(read.pipeline.inhibitRules[0]?.targetMatchers, [
+      { name: 'severity', operator: '=~', value: 'warning|info' },
+    ]);
+    // Parsing what was parsed changes nothing, so a second read at another cold start agrees.
+    assert.deepEqual(parseAlertRules(JSON.parse(JSON.stringify(read.rules))), read.rules);
+    assert.deepEqual(parsePipelineConfig(JSON.parse(JSON.stringify(read.pipeline))), read.pipeline);
+  });
+
+  it('writes alerting config every shipped environment and the local one can read back', () => {
+    for (const environment of [
+      ...environmentNames.map((name) => loadEnvironment(name)),
+      loadLocalEnvironment(),
+    ]) {
+      const read = readAlertingConfig(bundled(toRuntimeConfig(environment)).alerting);
+
+      assert.deepEqual(read.rules, alertRules(environment), environment.name);
+      assert.deepEqual(read.pipeline, environment.alerting.pipeline, environment.name);
+    }
+  });
+
+  it('gives every model of the local environment the error-rate and latency rules', () => {
+    const local = loadLocalEnvironment();
+
+    const names = new Set(
+      toRuntimeConfig(local).alerting.rules.map((rule) => (rule as { name: string }).name),
+    );
+
+    assert.ok(local.models.length > 0);
+    for (const model of local.models) {
+      for (const id of [
+        'error-rate-warning',
+        'error-rate-critical',
+        'latency-p95-warning',
+        'latency-p95-critical',
+      ]) {
+        assert.ok(names.has(`${model.name}/${id}`), `${model.name}/${id}`);
+      }
     }
   });
 });
