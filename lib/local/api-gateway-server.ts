@@ -177,7 +177,10 @@ export class LocalApiServer {
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const { pathname } = new URL(request.url ?? '/', 'http://localhost');
     const pathMatches = this.routes.filter((route) => route.pattern.test(pathname));
-    const route = pathMatches.find((candidate) => candidate.method === request.method);
+    // Like API Gateway, a literal segment wins over a parameter (`/incidents/stats` over `/incidents/{id}`).
+    const route = pathMatches
+      .filter((candidate) => candidate.method === request.method)
+      .sort((a, b) => a.parameterNames.length - b.parameterNames.length)[0];
     if (!route) {
       if (pathMatches.length === 0 && this.props.fallback?.(request, response)) return;
       const status = pathMatches.length > 0 ? 405 : 404;

@@ -1,8 +1,10 @@
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { importPrometheusRuleFile } from '../../lambdas/alerts/core/prometheus-rules.js';
 import { DynamoDbTokenRepository } from '../../lambdas/auth/adapters/aws/dynamodb-token-repository.js';
-import { parseScopes } from '../../lambdas/auth/core/scopes.js';
+import { parseScopes, SCOPES } from '../../lambdas/auth/core/scopes.js';
 import { generateToken, hashToken } from '../../lambdas/auth/core/tokens.js';
 import { parseDuration } from '../../lambdas/shared/time.js';
 import { DEFAULT_LOCAL_TOKEN, startLocalPlatform } from './platform.js';
@@ -11,9 +13,12 @@ const USAGE = `usage: vigil <command> [options]
 
 commands:
   start [--port 8787] [--data-dir .vigil]   run the whole platform locally on 127.0.0.1
-  token create --table <state table> --principal <name> --scopes ingest,read,admin [--expires-in 90d]
+  token create --table <state table> --principal <name> --scopes ingest,read,respond,admin [--expires-in 90d]
                                             mint a bearer token for a deployed environment (stored hashed;
                                             printed once). The table is the storage stack's StateTableName output.
+  rules import <prometheus rule file.yml>   translate Prometheus alerting rules into Vigil rules (JSON, for
+                                            \`alerting.rules\` in the environment config), or say what cannot be
+                                            imported and why
 
 environment:
   VIGIL_PORT, VIGIL_DATA_DIR, VIGIL_TOKEN    override the port, the data directory and the accepted token`;
@@ -33,12 +38,15 @@ async function start(args: string[]): Promise<void> {
     port,
     dataDir: values['data-dir'] ?? process.env.VIGIL_DATA_DIR ?? '.vigil',
     token: process.env.VIGIL_TOKEN || DEFAULT_LOCAL_TOKEN,
+    jobs: true,
   });
   console.log(`Vigil is running at ${platform.url} (data in ${platform.dataDir})
   token:   ${platform.token}
   try:     curl -s -X POST ${platform.url}/api/v1/predictions -H 'authorization: Bearer ${platform.token}' \\
              -H 'content-type: application/json' -d '{"predictions":[{"model":"demo","latencyMs":42,"status":"ok"}]}'
            curl -s '${platform.url}/api/v1/query?metric=latency_ms&stat=p95&from=-1h' -H 'authorization: Bearer ${platform.token}'
+           curl -s '${platform.url}/api/v1/incidents' -H 'authorization: Bearer ${platform.token}'
+  alerts:  rules run every minute; notifications print here and go to ${platform.dataDir}/outbox.ndjson
   Ctrl-C stops it.`);
   let stopping = false;
   const stop = (signal: string) => {
@@ -57,6 +65,15 @@ async function start(args: string[]): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
+async function importRules(args: string[]): Promise<void> {
+  const { positionals } = parseArgs({ args, allowPositionals: true, strict: true });
+  if (positionals.length !== 1) throw new Error(`rules import takes one rule file\n${USAGE}`);
+  const file = positionals[0]!;
+  const rules = importPrometheusRuleFile(await readFile(file, 'utf8'), file);
+  console.log(JSON.stringify(rules, null, 2));
+  console.error(`${rules.length} rule(s) imported from ${file}`);
+}
+
 async function createToken(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
@@ -73,7 +90,7 @@ async function createToken(args: string[]): Promise<void> {
   if (!values.table) throw new Error('--table is required: the StateTableName output of the storage stack');
   if (!values.principal)
     throw new Error('--principal is required: who or what will use the token, e.g. churn-service');
-  if (!values.scopes) throw new Error('--scopes is required: a comma-separated list of ingest, read, admin');
+  if (!values.scopes) throw new Error(`--scopes is required: a comma-separated list of ${SCOPES.join(', ')}`);
   const scopes = parseScopes(values.scopes.split(',').map((scope) => scope.trim()));
   const now = Date.now();
   const token = generateToken();
@@ -109,6 +126,9 @@ export async function main(argv: readonly string[]): Promise<void> {
     case 'token':
       if (args[0] === 'create') return createToken(args.slice(1));
       throw new Error(`unknown token command "${args[0] ?? ''}"; expected "token create"\n${USAGE}`);
+    case 'rules':
+      if (args[0] === 'import') return importRules(args.slice(1));
+      throw new Error(`unknown rules command "${args[0] ?? ''}"; expected "rules import"\n${USAGE}`);
     case undefined:
     case 'help':
     case '--help':

@@ -1,5 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createDynamoDbAlertRepositories } from '../../lambdas/alerts/adapters/aws/alert-repositories.js';
+import { OutboxNotificationSink } from '../../lambdas/alerts/adapters/local/outbox-notification-sink.js';
+import { ALERTS_API_ROUTES } from '../../lambdas/alerts/alert-routes.js';
+import type { AlertingContext } from '../../lambdas/alerts/core/alerting.js';
+import { readAlertingConfig } from '../../lambdas/alerts/core/alerting-config.js';
+import { createAlertmanagerHandler } from '../../lambdas/alerts/handlers/alertmanager.js';
+import { createAlertsApiHandler } from '../../lambdas/alerts/handlers/alerts-api.js';
+import { createJobsHandler } from '../../lambdas/alerts/handlers/jobs.js';
 import { DynamoDbTokenRepository } from '../../lambdas/auth/adapters/aws/dynamodb-token-repository.js';
 import { hashToken } from '../../lambdas/auth/core/tokens.js';
 import { createAuthorizerHandler } from '../../lambdas/auth/handlers/authorizer.js';
@@ -30,6 +39,7 @@ import { toRuntimeConfig } from '../config/runtime-config.js';
 import { LocalApiServer, type LocalRoute } from './api-gateway-server.js';
 import { serveDashboard } from './dashboard-page.js';
 import { startDynaliteStateStore } from './dynalite-state-store.js';
+import { JobTimers } from './job-timers.js';
 
 /** The token accepted locally when `VIGIL_TOKEN` does not set another. */
 export const DEFAULT_LOCAL_TOKEN = 'local-dev-token';
@@ -44,6 +54,13 @@ export interface LocalPlatformOptions {
   readonly token?: string;
   /** The clock, epoch ms; tests and backtests inject one. @default Date.now */
   readonly now?: () => number;
+  /**
+   * Run the scheduled jobs (alert rules every minute) on timers, as EventBridge Scheduler does in AWS; tests
+   * leave them off and run jobs through `POST /api/v1/jobs/{job}/run` with `at`. @default false
+   */
+  readonly jobs?: boolean;
+  /** Where notifications are printed besides the outbox file. @default process.stdout */
+  readonly console?: NodeJS.WritableStream;
 }
 
 /** A running local platform. */
@@ -123,6 +140,26 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
       },
     },
   }));
+  const alertingConfig = readAlertingConfig(runtimeConfig.alerting);
+  const alerting: AlertingContext = {
+    repositories: createDynamoDbAlertRepositories({
+      client: state.documentClient,
+      tableName: state.tableName,
+      now,
+    }),
+    sink: new OutboxNotificationSink({
+      path: dataDir === null ? null : join(dataDir, 'outbox.ndjson'),
+      console: options.console ?? process.stdout,
+    }),
+    pipeline: alertingConfig.pipeline,
+    rules: alertingConfig.rules,
+    knownModels: alertingConfig.knownModels,
+    metricReader: new RollupMetricReader(metrics),
+    now,
+    newId: randomUUID,
+  };
+  const alertingContext = () => alerting;
+  const alertsApi = createAlertsApiHandler(alertingContext);
   const routes: LocalRoute[] = [
     { method: 'GET', path: '/healthz', handler: health, authorized: false },
     { method: 'GET', path: '/readyz', handler: health, authorized: false },
@@ -144,6 +181,13 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
       path: '/api/v1/query',
       handler: createQueryHandler(() => ({ metricReader: new RollupMetricReader(metrics), now })),
     },
+    {
+      method: 'POST',
+      path: '/api/v1/alerts/alertmanager',
+      handler: createAlertmanagerHandler(alertingContext),
+    },
+    ...ALERTS_API_ROUTES.map(([method, path]) => ({ method, path, handler: alertsApi })),
+    { method: 'POST', path: '/api/v1/jobs/{job}/run', handler: createJobsHandler(alertingContext) },
   ];
   const server = new LocalApiServer({
     routes,
@@ -159,6 +203,12 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     await Promise.allSettled([metrics.close(), events.close(), state.close()]);
     throw error;
   }
+  const timers = options.jobs
+    ? new JobTimers({
+        context: alertingContext,
+        onError: (job, error) => console.error(`[vigil] job ${job} failed:`, error),
+      })
+    : undefined;
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -167,6 +217,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     dataDir,
     runtimeConfig,
     async close() {
+      await timers?.close();
       await server.close();
       await Promise.all([metrics.close(), events.close(), state.close()]);
     },

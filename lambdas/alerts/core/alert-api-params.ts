@@ -55,10 +55,13 @@ export interface TimeRange {
   readonly to: number;
 }
 
-/** Reads `from` and `to` (ISO-8601, epoch ms, `now`, or like `-7d`), with defaults. */
+/**
+ * Reads `from` and `to` (ISO-8601, epoch ms, `now`, or like `-7d`) as [from, to). Without `to` the range
+ * runs up to and including now, so what happened this millisecond is listed.
+ */
 export function parseTimeRange(params: QueryParams, now: number, defaultFrom: string): TimeRange {
   const from = parseTime(params.from ?? defaultFrom, now, 'from');
-  const to = parseTime(params.to ?? 'now', now, 'to');
+  const to = params.to === undefined ? now + 1 : parseTime(params.to, now, 'to');
   if (from >= to) {
     throw new ValidationError(
       `from (${new Date(from).toISOString()}) must be before to (${new Date(to).toISOString()})`,

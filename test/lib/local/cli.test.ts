@@ -143,6 +143,6 @@ describe('vigil token create', () => {
     const [code] = await once(child, 'exit');
 
     assert.equal(code, 1);
-    assert.match(stderr, /unknown scope "write"; expected one of ingest, read, admin/);
+    assert.match(stderr, /unknown scope "write"; expected one of ingest, read, respond, admin/);
   });
 });

@@ -53,12 +53,17 @@ describe('parseAlertFilter', () => {
 });
 
 describe('parseIncidentListQuery', () => {
-  it('defaults to the last seven days', () => {
+  it('defaults to the last seven days, up to and including now', () => {
     // Act
     const query = parseIncidentListQuery({}, NOW);
 
     // Assess
-    assert.deepEqual(query, { status: undefined, from: NOW - 7 * DAY, to: NOW, limit: DEFAULT_LIST_LIMIT });
+    assert.deepEqual(query, {
+      status: undefined,
+      from: NOW - 7 * DAY,
+      to: NOW + 1,
+      limit: DEFAULT_LIST_LIMIT,
+    });
   });
 
   it('reads a status and an absolute range', () => {

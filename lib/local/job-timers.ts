@@ -1,0 +1,52 @@
+import type { AlertingContext } from '../../lambdas/alerts/core/alerting.js';
+import { type JobName, runJob } from '../../lambdas/alerts/core/jobs.js';
+
+/** How often each job runs, as in the cloud: rules every minute (EventBridge Scheduler's rate). */
+export const LOCAL_JOB_INTERVALS_MS: Readonly<Record<JobName, number>> = {
+  'alert-rules': 60_000,
+  // Between evaluations, so a group's 30 s wait is kept to within 10 s rather than a minute.
+  'alert-pipeline': 10_000,
+};
+
+/** What the local job timers need. */
+export interface JobTimersProps {
+  readonly context: () => AlertingContext;
+  /** Where a failed run is reported (the run is tried again at the next interval). */
+  readonly onError: (job: JobName, error: unknown) => void;
+  /** Divides every interval, for demos. @default 1 */
+  readonly timeScale?: number;
+}
+
+/**
+ * The local stand-in for EventBridge Scheduler: runs each job at its interval, one run of a job at a time
+ * (a slow run is not overlapped by the next), and stops cleanly, waiting for runs in progress.
+ */
+export class JobTimers {
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly running = new Map<JobName, Promise<void>>();
+
+  constructor(private readonly props: JobTimersProps) {
+    const scale = props.timeScale ?? 1;
+    for (const [job, intervalMs] of Object.entries(LOCAL_JOB_INTERVALS_MS) as [JobName, number][]) {
+      this.timers.push(setInterval(() => this.run(job), Math.max(intervalMs / scale, 100)));
+    }
+  }
+
+  private run(job: JobName): void {
+    if (this.running.has(job)) return;
+    const context = this.props.context();
+    const run = runJob(context, job, context.now())
+      .then(
+        () => undefined,
+        (error: unknown) => this.props.onError(job, error),
+      )
+      .finally(() => this.running.delete(job));
+    this.running.set(job, run);
+  }
+
+  /** Stops the timers and waits for the runs in progress. */
+  async close(): Promise<void> {
+    for (const timer of this.timers) clearInterval(timer);
+    await Promise.all(this.running.values());
+  }
+}
