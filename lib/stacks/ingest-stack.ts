@@ -15,12 +15,14 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { RETRY_QUEUE_URL_ENV } from '../../lambdas/metrics/metric-store-names.js';
 import { STATE_TABLE_ENV } from '../../lambdas/shared/state-table.js';
 import { toRuntimeConfig } from '../config/runtime-config.js';
 import type { EnvironmentConfig } from '../config/schema.js';
+import { Alerting } from '../constructs/alerting.js';
 import type { EventStoreRef } from '../constructs/event-store.js';
 import { EventStoreAccess } from '../constructs/event-store-access.js';
 import {
@@ -64,9 +66,10 @@ interface IngestAccess {
 
 /**
  * The stateless compute in front of the stores: the HTTP API with its bearer-token authorizer, the
- * ingest, query, search and health functions behind it, and the replay function that drains the retry
- * queue; also who may use the event store (its access grants and the bootstrap that maps them). It can be
- * destroyed and redeployed at will; nothing it holds outlives a request.
+ * ingest, query, search, alerting and health functions behind it, the replay function that drains the
+ * retry queue, and alerting (the rule schedule, the CloudWatch alarm rule and the alert topic); also who
+ * may use the event store (its access grants and the bootstrap that maps them). It can be destroyed and
+ * redeployed at will: nothing it holds outlives a request, except dead letters of alerting deliveries.
  */
 export class IngestStack extends Stack {
   /** The HTTP API. */
@@ -74,6 +77,12 @@ export class IngestStack extends Stack {
 
   /** Every function of the stack by its role, for alarms and dashboards. */
   readonly functions: Readonly<Record<string, IFunction>>;
+
+  /** The topic alert notifications are published to. */
+  readonly alertTopic: ITopic;
+
+  /** Where alert rule runs and CloudWatch alarm state changes that failed after retries end up. */
+  readonly alertingDeadLetterQueue: IQueue;
 
   constructor(scope: Construct, id: string, props: IngestStackProps) {
     const { environment, key, stateTable, metricStore, retryQueue, eventStore, ...stackProps } = props;
@@ -207,6 +216,13 @@ export class IngestStack extends Stack {
       }),
     );
 
+    const alerting = new Alerting(this, 'Alerting', {
+      functionDefaults: common,
+      topicKey: key,
+      stateTable,
+      metricStore,
+    });
+
     const api = new HttpApi(this, 'Api', {
       apiName: `vigil-${environment.name}`,
       description: `Vigil ${environment.name} ingest and query API`,
@@ -265,8 +281,13 @@ export class IngestStack extends Stack {
       ['/api/v1/logs/search', HttpMethod.GET, logSearch],
       ['/api/v1/logs/patterns', HttpMethod.GET, logSearch],
       ['/api/v1/traces/{traceId}', HttpMethod.GET, trace],
+      ...alerting.routes.map(({ path, method, handler }): [string, HttpMethod, IFunction] => [
+        path,
+        method,
+        handler,
+      ]),
     ];
-    // One integration per function, shared by its routes (log search answers two paths).
+    // One integration per function, shared by its routes (log search and the alerts API answer several).
     const integrations = new Map<IFunction, HttpLambdaIntegration>();
     for (const [path, method, handler] of authorizedRoutes) {
       let integration = integrations.get(handler);
@@ -292,7 +313,10 @@ export class IngestStack extends Stack {
       Trace: trace,
       Query: query,
       Replay: replay,
+      ...alerting.functions,
     };
+    this.alertTopic = alerting.topic;
+    this.alertingDeadLetterQueue = alerting.deadLetterQueue;
   }
 }
 

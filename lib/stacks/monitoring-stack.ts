@@ -34,23 +34,36 @@ export interface MonitoringStackProps extends StackProps {
   /** The retry queue's dead-letter queue, which must stay empty. */
   readonly deadLetterQueue: IQueue;
 
+  /** The dead-letter queue of alert rule runs and CloudWatch alarm deliveries, which must stay empty. */
+  readonly alertingDeadLetterQueue: IQueue;
+
   /** The event store; a domain's health, storage, memory and snapshots alarm. */
   readonly eventStore: EventStoreRef;
 }
 
 /**
  * Vigil watching itself: the ops topic (with the config's email subscriptions), alarms on what would lose
- * or delay data (function errors and throttles, API 5xx, dead letters, a retry queue that stops draining,
- * records Timestream rejected, an event store domain in trouble), and the ingest dashboard. It is apart from the ingest stack so that
- * alarms and dashboards, which change often, deploy without touching the compute.
+ * or delay data (function errors and throttles, API 5xx, dead letters of the retry queue and of alerting,
+ * a retry queue that stops draining, records Timestream rejected, an event store domain in trouble), and
+ * the ingest dashboard. It is apart from the ingest stack so that alarms and dashboards, which change
+ * often, deploy without touching the compute.
  */
 export class MonitoringStack extends Stack {
   /** The topic platform alarms notify. */
   readonly opsTopic: ITopic;
 
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
-    const { environment, key, api, functions, retryQueue, deadLetterQueue, eventStore, ...stackProps } =
-      props;
+    const {
+      environment,
+      key,
+      api,
+      functions,
+      retryQueue,
+      deadLetterQueue,
+      alertingDeadLetterQueue,
+      eventStore,
+      ...stackProps
+    } = props;
     super(scope, id, stackProps);
     const namespace = metricNamespace(environment);
 
@@ -89,6 +102,16 @@ export class MonitoringStack extends Stack {
       threshold: 1,
       description:
         'Spilled batches failed replay and sit in the dead-letter queue; fix the cause, then redrive them.',
+    });
+    alarms.add('AlertingDeadLetters', {
+      metric: alertingDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(1),
+        statistic: 'Maximum',
+      }),
+      threshold: 1,
+      description:
+        'An alert rule run or a CloudWatch alarm state change could not be delivered to its function, or the ' +
+        'alarm receiver failed after retries; the message says which. Fix the cause; redrive alarm changes.',
     });
     alarms.add('RetryQueueAge', {
       metric: retryQueue.metricApproximateAgeOfOldestMessage({ period, statistic: 'Maximum' }),

@@ -60,6 +60,7 @@ export function createVigilStacks(scope: Construct, environment: EnvironmentConf
     functions: ingest.functions,
     retryQueue: storage.retryQueue,
     deadLetterQueue: storage.deadLetterQueue,
+    alertingDeadLetterQueue: ingest.alertingDeadLetterQueue,
     eventStore: eventStore.eventStore,
   });
 

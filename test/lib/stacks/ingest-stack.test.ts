@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { ALERTS_API_ROUTES } from '../../../lambdas/alerts/alert-routes.js';
 import { loadEnvironment } from '../../../lib/config/load-environment.js';
 import type { EnvironmentConfig } from '../../../lib/config/schema.js';
 import { EventStoreStack } from '../../../lib/stacks/event-store-stack.js';
@@ -42,10 +44,15 @@ const functionNamed = (template: Template, id: string) => {
 
 describe('IngestStack', () => {
   describe('functions', () => {
-    it('builds the twelve functions of the table', () => {
+    it('builds the seventeen functions of the table', () => {
       const ids = functions(dev).map(([logicalId]) => logicalId.replace(/[0-9A-F]{8}$/, ''));
 
       assert.deepEqual(ids.sort(), [
+        'AlertingAlertmanager',
+        'AlertingAlertsApi',
+        'AlertingCloudWatchAlarms',
+        'AlertingJobs',
+        'AlertingScheduledJob',
         'Authorizer',
         'Health',
         'LogSearch',
@@ -59,6 +66,19 @@ describe('IngestStack', () => {
         'Replay',
         'Trace',
       ]);
+    });
+
+    it('hands every function to the alarms, the alerting ones included', () => {
+      const handedOut = Object.values(devStack.functions).map((fn) =>
+        devStack.resolve((fn.node.defaultChild as CfnFunction).logicalId),
+      );
+
+      assert.deepEqual(
+        handedOut.sort(),
+        functions(dev)
+          .map(([logicalId]) => logicalId)
+          .sort(),
+      );
     });
 
     it('runs every function on Node.js 22 or newer, on ARM64, with active tracing', () => {
@@ -165,32 +185,47 @@ describe('IngestStack', () => {
 
     it('serves exactly the routes of the design so far', () => {
       assert.deepEqual(routes.map((route) => route.RouteKey).sort(), [
+        'DELETE /api/v1/silences/{id}',
+        'GET /api/v1/alerts',
+        'GET /api/v1/incidents',
+        'GET /api/v1/incidents/stats',
+        'GET /api/v1/incidents/{id}',
         'GET /api/v1/logs/patterns',
         'GET /api/v1/logs/search',
         'GET /api/v1/query',
+        'GET /api/v1/silences',
+        'GET /api/v1/silences/{id}',
         'GET /api/v1/traces/{traceId}',
         'GET /healthz',
         'GET /readyz',
+        'POST /api/v1/alerts/alertmanager',
+        'POST /api/v1/incidents/{id}/ack',
+        'POST /api/v1/incidents/{id}/resolve',
+        'POST /api/v1/jobs/{job}/run',
         'POST /api/v1/logs',
         'POST /api/v1/metrics',
         'POST /api/v1/predictions',
+        'POST /api/v1/silences',
         'POST /v1/logs',
         'POST /v1/metrics',
         'POST /v1/traces',
       ]);
     });
 
-    it('sends each log and trace route to its function', () => {
-      const integrations = dev.findResources('AWS::ApiGatewayV2::Integration');
-      const functionBehind = (routeKey: string) => {
-        const route = routes.find((candidate) => candidate.RouteKey === routeKey)!;
-        const integrationId = (route.Target['Fn::Join'] as [string, unknown[]])[1][1] as { Ref: string };
-        const uri = integrations[integrationId.Ref]!.Properties.IntegrationUri as {
-          'Fn::GetAtt': [string, string];
-        };
-        return uri['Fn::GetAtt'][0].replace(/[0-9A-F]{8}$/, '');
+    const integrations = dev.findResources('AWS::ApiGatewayV2::Integration');
+    const integrationBehind = (routeKey: string) => {
+      const route = routes.find((candidate) => candidate.RouteKey === routeKey);
+      assert.ok(route, `a route ${routeKey}`);
+      return ((route.Target['Fn::Join'] as [string, unknown[]])[1][1] as { Ref: string }).Ref;
+    };
+    const functionBehind = (routeKey: string) => {
+      const uri = integrations[integrationBehind(routeKey)]!.Properties.IntegrationUri as {
+        'Fn::GetAtt': [string, string];
       };
+      return uri['Fn::GetAtt'][0].replace(/[0-9A-F]{8}$/, '');
+    };
 
+    it('sends each log and trace route to its function', () => {
       assert.deepEqual(
         Object.fromEntries(
           [
@@ -211,6 +246,19 @@ describe('IngestStack', () => {
           'GET /api/v1/traces/{traceId}': 'Trace',
         },
       );
+    });
+
+    it('sends the alert, incident and silence routes to one integration of the alerts API function', () => {
+      const apiRouteKeys = ALERTS_API_ROUTES.map(([method, path]) => `${method} ${path}`);
+
+      assert.deepEqual(
+        [...new Set(apiRouteKeys.map(functionBehind))],
+        ['AlertingAlertsApi'],
+        'every route of the alerts API',
+      );
+      assert.equal(new Set(apiRouteKeys.map(integrationBehind)).size, 1, 'one shared integration');
+      assert.equal(functionBehind('POST /api/v1/alerts/alertmanager'), 'AlertingAlertmanager');
+      assert.equal(functionBehind('POST /api/v1/jobs/{job}/run'), 'AlertingJobs');
     });
 
     it('puts the bearer-token authorizer in front of every route except the health probes', () => {

@@ -29,6 +29,11 @@ const functions = Object.fromEntries(
 );
 const retryQueue = Queue.fromQueueArn(refs, 'RetryQueue', arn('sqs', 'vigil-retry'));
 const deadLetterQueue = Queue.fromQueueArn(refs, 'DeadLetterQueue', arn('sqs', 'vigil-retry-dlq'));
+const alertingDeadLetterQueue = Queue.fromQueueArn(
+  refs,
+  'AlertingDeadLetterQueue',
+  arn('sqs', 'vigil-alerting-dlq'),
+);
 const bootstrap = {
   serviceToken: arn('lambda', 'function:vigil-bootstrap-provider'),
   role: Role.fromRoleArn(refs, 'BootstrapRole', 'arn:aws:iam::123456789012:role/vigil-bootstrap'),
@@ -70,6 +75,7 @@ function monitoringFor(id: string, environment: EnvironmentConfig): MonitoringSt
     functions,
     retryQueue,
     deadLetterQueue,
+    alertingDeadLetterQueue,
     eventStore: eventStoreFor(id, environment),
   });
 }
@@ -120,13 +126,25 @@ describe('MonitoringStack', () => {
       }
     });
 
-    it('fire on any message in the dead-letter queue', () => {
-      const alarm = alarmOn(dev, 'ApproximateNumberOfMessagesVisible');
+    it('fire on any message in the dead-letter queue of the retry queue and in that of alerting', () => {
+      const visible = alarms(dev).filter(
+        (alarm) => alarm.Properties.MetricName === 'ApproximateNumberOfMessagesVisible',
+      );
 
-      assert.deepEqual(alarm.Dimensions, [{ Name: 'QueueName', Value: 'vigil-retry-dlq' }]);
-      assert.equal(alarm.Statistic, 'Maximum');
-      assert.equal(alarm.ComparisonOperator, 'GreaterThanOrEqualToThreshold');
-      assert.equal(alarm.Threshold, 1);
+      assert.deepEqual(
+        visible
+          .map((alarm) => alarm.Properties.Dimensions)
+          .sort((a, b) => a[0].Value.localeCompare(b[0].Value)),
+        [
+          [{ Name: 'QueueName', Value: 'vigil-alerting-dlq' }],
+          [{ Name: 'QueueName', Value: 'vigil-retry-dlq' }],
+        ],
+      );
+      for (const { Properties: alarm } of visible) {
+        assert.equal(alarm.Statistic, 'Maximum');
+        assert.equal(alarm.ComparisonOperator, 'GreaterThanOrEqualToThreshold');
+        assert.equal(alarm.Threshold, 1);
+      }
     });
 
     it('fire when the retry queue has held a batch for 15 minutes', () => {

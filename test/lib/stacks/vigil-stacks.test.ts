@@ -112,7 +112,7 @@ describe('the Vigil stacks', () => {
     }
   });
 
-  it('let only the writers write to Timestream, and only the query function select from it', () => {
+  it('let only the writers write to Timestream, and only the query and alerting functions select from it', () => {
     const policiesWith = (action: string) =>
       iamStatements(...templates)
         .filter((statement) => actionsOf(statement).includes(action))
@@ -125,7 +125,17 @@ describe('the Vigil stacks', () => {
       policiesWith('timestream:WriteRecords'),
       timestreamVariants(['Logs', 'Metrics', 'OtlpLogs', 'OtlpMetrics', 'Predictions', 'Replay']),
     );
-    assert.deepEqual(policiesWith('timestream:Select'), timestreamVariants(['Query']));
+    assert.deepEqual(
+      policiesWith('timestream:Select'),
+      timestreamVariants([
+        'AlertingAlertmanager',
+        'AlertingAlertsApi',
+        'AlertingCloudWatchAlarms',
+        'AlertingJobs',
+        'AlertingScheduledJob',
+        'Query',
+      ]),
+    );
   });
 
   it('let only the event writers write to the event store, and only the search functions read it', () => {

@@ -1,0 +1,313 @@
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { type IGrantable, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
+import type { DestinationConfig, IDestination, IFunction } from 'aws-cdk-lib/aws-lambda';
+import {
+  ContextAttribute,
+  Schedule,
+  ScheduleExpression,
+  ScheduleTargetInput,
+  TimeWindow,
+} from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import { type ITopic, Topic, TopicGrants } from 'aws-cdk-lib/aws-sns';
+import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import {
+  ALERT_TOPIC_ENV,
+  ALERTMANAGER_ROUTE,
+  ALERTS_API_ROUTES,
+  JOB_RUN_ROUTE,
+} from '../../lambdas/alerts/alert-routes.js';
+import type { JobName } from '../../lambdas/alerts/core/jobs.js';
+import type { ScheduledJobEvent } from '../../lambdas/alerts/handlers/scheduled-job.js';
+import { STATE_TABLE_ENV } from '../../lambdas/shared/state-table.js';
+import { wildcardResourceFindingId } from './event-store-findings.js';
+import { grantMetricRead, type MetricStoreRef, metricStoreEnvironment } from './metric-store-access.js';
+import { grantSendToEncryptedQueue } from './retry-queue.js';
+import { grantStateReadWrite } from './state-table.js';
+import { VigilFunction, type VigilFunctionProps } from './vigil-function.js';
+
+/** Properties of {@link Alerting}. */
+export interface AlertingProps {
+  /** What every alerting function shares with the stack's other functions: runtime config, memory, logs. */
+  readonly functionDefaults: Omit<VigilFunctionProps, 'entry' | 'environment' | 'timeout' | 'description'>;
+
+  /** The key that encrypts the alert topic. */
+  readonly topicKey: IKey;
+
+  /** The state table alert states, alerts, incidents and silences live in. */
+  readonly stateTable: ITable;
+
+  /** The metric store the rules read. */
+  readonly metricStore: MetricStoreRef;
+
+  /**
+   * What happens to the dead-letter queue (and its key) when the stack is deleted.
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/** An HTTP route of the alerting functions, for the API to add behind its authorizer. */
+export interface AlertingRoute {
+  /** The HTTP method. */
+  readonly method: HttpMethod;
+  /** The path, with `{name}` parameters. */
+  readonly path: string;
+  /** The function that answers it. */
+  readonly handler: IFunction;
+}
+
+/** The job EventBridge Scheduler runs every minute. */
+const SCHEDULED_JOB: JobName = 'alert-rules';
+
+/**
+ * Alerting in AWS: the functions of the alert routes (alerts, incidents, silences, the Alertmanager
+ * webhook, running a job now), the rule evaluator that EventBridge Scheduler runs every minute, the
+ * receiver of CloudWatch alarm state changes (an EventBridge rule on the default bus), the `Alerts` topic
+ * notifications go to, and one dead-letter queue for schedule and alarm deliveries that failed after
+ * their retries. Every alerting function reads and writes the state table, reads the metric store (the
+ * shared composition builds the rule evaluator) and may publish to the alert topic, and to nothing else.
+ */
+export class Alerting extends Construct {
+  /** How long the scheduled job may run: under a minute, so one run ends before the next one starts. */
+  static readonly SCHEDULED_JOB_TIMEOUT = Duration.seconds(50);
+
+  /** The topic notifications are published to. */
+  readonly topic: ITopic;
+
+  /** Where schedule and alarm deliveries that failed after their retries end up; it must stay empty. */
+  readonly deadLetterQueue: IQueue;
+
+  /** The routes of the alerting functions, all behind the API's bearer-token authorizer. */
+  readonly routes: readonly AlertingRoute[];
+
+  /** Every alerting function by its role, for alarms and dashboards. */
+  readonly functions: Readonly<Record<string, IFunction>>;
+
+  constructor(scope: Construct, id: string, props: AlertingProps) {
+    super(scope, id);
+    const { functionDefaults, topicKey, stateTable, metricStore } = props;
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.DESTROY;
+
+    const topic = new Topic(this, 'Alerts', {
+      displayName: `Vigil ${functionDefaults.runtimeConfig.environment} alert notifications`,
+      masterKey: topicKey,
+      enforceSSL: true,
+    });
+    this.topic = topic;
+
+    const deadLetterQueue = this.createDeadLetterQueue(removalPolicy);
+    this.deadLetterQueue = deadLetterQueue;
+
+    const alertingFunction = (id: string, entry: string, description: string, timeout: Duration) => {
+      const fn = new VigilFunction(this, id, {
+        ...functionDefaults,
+        entry,
+        description,
+        timeout,
+        environment: {
+          [STATE_TABLE_ENV]: stateTable.tableName,
+          ...metricStoreEnvironment(metricStore),
+          [ALERT_TOPIC_ENV]: topic.topicArn,
+        },
+      });
+      grantStateReadWrite(stateTable, fn);
+      grantMetricRead(metricStore, fn);
+      grantPublishToEncryptedTopic(topic, fn);
+      return fn;
+    };
+    // API Gateway gives up on an integration after 30 s; the HTTP functions stop before it does.
+    const httpTimeout = Duration.seconds(25);
+    const alertsApi = alertingFunction(
+      'AlertsApi',
+      'lambdas/alerts/handlers/alerts-api.ts',
+      'Answers the alert, incident and silence routes',
+      httpTimeout,
+    );
+    const alertmanager = alertingFunction(
+      'Alertmanager',
+      'lambdas/alerts/handlers/alertmanager.ts',
+      'Receives Alertmanager webhooks into the alert pipeline',
+      httpTimeout,
+    );
+    const jobs = alertingFunction(
+      'Jobs',
+      'lambdas/alerts/handlers/jobs.ts',
+      'Runs a scheduled job now, or as of a given time',
+      httpTimeout,
+    );
+    const scheduledJob = alertingFunction(
+      'ScheduledJob',
+      'lambdas/alerts/handlers/scheduled-job.ts',
+      'Evaluates the alert rules and ticks the alert pipeline every minute',
+      Alerting.SCHEDULED_JOB_TIMEOUT,
+    );
+    const cloudWatchAlarms = alertingFunction(
+      'CloudWatchAlarms',
+      'lambdas/alerts/handlers/cloudwatch-alarms.ts',
+      'Receives CloudWatch alarm state changes into the alert pipeline',
+      Duration.seconds(25),
+    );
+
+    this.scheduleRuleEvaluation(scheduledJob, deadLetterQueue);
+    this.receiveAlarmStateChanges(cloudWatchAlarms, deadLetterQueue);
+
+    this.routes = [
+      ...ALERTS_API_ROUTES.map(([method, path]) => ({
+        method: HttpMethod[method],
+        path,
+        handler: alertsApi,
+      })),
+      { method: HttpMethod[ALERTMANAGER_ROUTE[0]], path: ALERTMANAGER_ROUTE[1], handler: alertmanager },
+      { method: HttpMethod[JOB_RUN_ROUTE[0]], path: JOB_RUN_ROUTE[1], handler: jobs },
+    ];
+    this.functions = {
+      AlertsApi: alertsApi,
+      Alertmanager: alertmanager,
+      Jobs: jobs,
+      ScheduledJob: scheduledJob,
+      CloudWatchAlarms: cloudWatchAlarms,
+    };
+  }
+
+  /**
+   * The dead-letter queue, with a key of its own: EventBridge writes a rule's dead letters as the
+   * `events.amazonaws.com` service, which only a key policy can let use a key, and the environment key's
+   * policy lives in the storage stack, which cannot name this stack's resources.
+   */
+  private createDeadLetterQueue(removalPolicy: RemovalPolicy): IQueue {
+    const key = new Key(this, 'DeadLetterKey', {
+      description: 'Encrypts the dead letters of the alert rule schedule and the CloudWatch alarm rule',
+      enableKeyRotation: true,
+      removalPolicy,
+      pendingWindow: Duration.days(7),
+    });
+    key.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowEventBridgeToSendDeadLetters',
+        principals: [new ServicePrincipal('events.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
+    const queue = new Queue(this, 'DeadLetterQueue', {
+      encryption: QueueEncryption.KMS,
+      encryptionMasterKey: key,
+      // Reusing a data key for the SQS maximum of 24 h keeps KMS calls (and their cost) per queue, not per message.
+      dataKeyReuse: Duration.hours(24),
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy,
+    });
+    Validations.of(queue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This is itself the dead-letter queue of the alert rule schedule and the CloudWatch alarm rule; its ' +
+        'depth alarms the operators instead.',
+    });
+    return queue;
+  }
+
+  /**
+   * Runs the rule evaluation every minute, on the minute it was scheduled for. A run that could not be
+   * delivered within a minute is dropped to the dead-letter queue rather than retried later, and a run
+   * that failed is not retried: the next minute's run supersedes both, and the function's error alarm
+   * tells the operators.
+   */
+  private scheduleRuleEvaluation(scheduledJob: VigilFunction, deadLetterQueue: IQueue): void {
+    const stack = Stack.of(this);
+    const role = new Role(this, 'SchedulerRole', {
+      description: 'Lets EventBridge Scheduler run the alert rule evaluation',
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: {
+          StringEquals: {
+            'aws:SourceAccount': stack.account,
+            'aws:SourceArn': stack.formatArn({
+              service: 'scheduler',
+              resource: 'schedule-group',
+              resourceName: 'default',
+            }),
+          },
+        },
+      }),
+    });
+    deadLetterQueue.encryptionMasterKey?.grant(role, 'kms:GenerateDataKey', 'kms:Decrypt');
+    const input: ScheduledJobEvent = { job: SCHEDULED_JOB, scheduledTime: ContextAttribute.scheduledTime };
+    new Schedule(this, 'RuleEvaluationSchedule', {
+      description: 'Evaluates the alert rules every minute',
+      schedule: ScheduleExpression.rate(Duration.minutes(1)),
+      timeWindow: TimeWindow.off(),
+      target: new LambdaInvoke(scheduledJob, {
+        role,
+        input: ScheduleTargetInput.fromObject(input),
+        deadLetterQueue,
+        // The shortest age Scheduler allows: a run that is a minute late is the next run's job.
+        maxEventAge: Duration.minutes(1),
+        retryAttempts: 3,
+      }),
+    });
+    Validations.of(role.node.findChild('DefaultPolicy')).acknowledge({
+      id: wildcardResourceFindingId(this, `${scheduledJob.functionArn}:*`),
+      reason:
+        'EventBridge Scheduler invokes the scheduled-job function by ARN and any of its versions ' +
+        '(lambda:InvokeFunction on <function ARN>:*), as Lambda grants invoke; it may invoke nothing else.',
+    });
+    scheduledJob.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(1) });
+  }
+
+  /**
+   * Sends every CloudWatch alarm state change in the account and region to the alarm receiver. Deliveries
+   * EventBridge could not make, and invocations that failed after Lambda's own retries, go to the
+   * dead-letter queue, so a state change is never lost silently.
+   */
+  private receiveAlarmStateChanges(receiver: VigilFunction, deadLetterQueue: IQueue): void {
+    new Rule(this, 'AlarmStateChangeRule', {
+      description: 'Sends CloudWatch alarm state changes to the Vigil alert pipeline',
+      eventPattern: { source: ['aws.cloudwatch'], detailType: ['CloudWatch Alarm State Change'] },
+      targets: [
+        new LambdaFunction(receiver, {
+          deadLetterQueue,
+          retryAttempts: 10,
+          // A state change older than that is better read from the alarm than replayed late.
+          maxEventAge: Duration.hours(2),
+        }),
+      ],
+    });
+    receiver.configureAsyncInvoke({
+      retryAttempts: 2,
+      onFailure: new EncryptedQueueDestination(deadLetterQueue),
+    });
+  }
+}
+
+/**
+ * Lets a principal publish to a topic encrypted with a customer managed key, with exactly the key actions
+ * SNS needs from a publisher (`kms:GenerateDataKey`, `kms:Decrypt`), where `grantPublish` would add
+ * `kms:GenerateDataKey*`.
+ */
+export function grantPublishToEncryptedTopic(topic: ITopic, grantee: IGrantable): void {
+  TopicGrants.fromTopic(topic).actions(grantee, ['sns:Publish'], {
+    keyActions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+  });
+}
+
+/**
+ * An on-failure destination of asynchronous invocations on an encrypted queue, granted with exactly the
+ * actions a producer needs, where the CDK's `SqsDestination` would grant `kms:GenerateDataKey*` and
+ * `kms:ReEncrypt*`.
+ */
+class EncryptedQueueDestination implements IDestination {
+  constructor(private readonly queue: IQueue) {}
+
+  bind(_scope: Construct, fn: IFunction): DestinationConfig {
+    grantSendToEncryptedQueue(this.queue, fn);
+    return { destination: this.queue.queueArn };
+  }
+}
