@@ -16,10 +16,10 @@ import type { PipelineConfig } from './pipeline-config.js';
 import type { AlertRecord, PipelineCounters, PipelineState, PipelineWrites } from './pipeline-state.js';
 
 /*
- * Runs the pure pipeline against the stores. A run reads the state it needs, computes, and writes every
- * changed record with a condition on the version it read; when another run changed one of them first, the
- * run reads again and recomputes, with the same `now`, so it converges on what one run at a time would
- * have done. Records are written in the order that keeps a half-written run safe to redo: incidents and
+ * Runs the pure pipeline against the stores, one run at a time (the pipeline lock: see its port). A run
+ * reads the state it needs, computes, and writes every changed record with a condition on the version it
+ * read; when something outside the pipeline changed one of them first (an acknowledgement), the run reads
+ * again and recomputes, with the same `now`. Records are written in the order that keeps a half-written run safe to redo: incidents and
  * groups first, alert records last (an alert record is the pipeline's memory that it has seen the alert,
  * so it must not say so before the incident and group it joined are stored). Notifications and counters
  * follow the writes: a run that loses every race sends nothing.
@@ -27,6 +27,12 @@ import type { AlertRecord, PipelineCounters, PipelineState, PipelineWrites } fro
 
 /** Attempts at a run before giving up with an UnavailableError (each reads the state again). */
 export const MAX_PIPELINE_ATTEMPTS = 8;
+
+/** How long a run may hold the pipeline lock: far longer than a run takes, and shorter than a retry's patience. */
+export const PIPELINE_LEASE_MS = 30_000;
+
+/** How long a run waits for the lock before it gives up with an UnavailableError. */
+export const PIPELINE_LOCK_WAIT_MS = 10_000;
 
 /** What the pipeline runner needs. */
 export interface PipelineRunnerDependencies {
@@ -37,6 +43,8 @@ export interface PipelineRunnerDependencies {
   readonly now: () => number;
   /** Told about every incident change after it is stored (escalations start and stop on them). */
   readonly onIncidentEvents?: (events: readonly IncidentEvent[]) => Promise<void>;
+  /** Waits between attempts at the lock (tests shrink it). @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 /** What a run stored and sent. */
@@ -61,10 +69,12 @@ export interface TickSummary extends PipelineRunSummary {
   readonly nextWakeAt?: number;
 }
 
-/** The run could not store its state within MAX_PIPELINE_ATTEMPTS: too many runs at once on the same records. */
+/** The run could not take the lock, or store its state within MAX_PIPELINE_ATTEMPTS: retry later. */
 export class PipelineContentionError extends UnavailableError {
   override readonly name = 'PipelineContentionError';
 }
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 const byKey = <T>(records: Iterable<T>, key: (record: T) => string): Record<string, T> =>
   Object.fromEntries([...records].map((record) => [key(record), record]));
@@ -114,13 +124,39 @@ export class AlertPipelineRunner {
     load: () => Promise<PipelineState>,
     compute: (state: PipelineState) => R,
   ): Promise<{ run: R; attempts: number }> {
-    for (let attempt = 1; attempt <= MAX_PIPELINE_ATTEMPTS; attempt++) {
-      const run = compute(await load());
-      if (await this.store(run.writes)) return { run, attempts: attempt };
+    return this.locked(async () => {
+      for (let attempt = 1; attempt <= MAX_PIPELINE_ATTEMPTS; attempt++) {
+        const run = compute(await load());
+        if (await this.store(run.writes)) return { run, attempts: attempt };
+      }
+      throw new PipelineContentionError(
+        `the alert pipeline lost ${MAX_PIPELINE_ATTEMPTS} write races in a row; nothing more was stored, retry later`,
+      );
+    });
+  }
+
+  /** Runs `work` holding the pipeline lock, waiting for it with growing pauses up to PIPELINE_LOCK_WAIT_MS. */
+  private async locked<T>(work: () => Promise<T>): Promise<T> {
+    const { lock } = this.dependencies.repositories;
+    const sleep = this.dependencies.sleep ?? defaultSleep;
+    const owner = crypto.randomUUID();
+    let waited = 0;
+    for (let pause = 20; !(await lock.acquire(owner, PIPELINE_LEASE_MS)); pause = Math.min(pause * 2, 1000)) {
+      if (waited >= PIPELINE_LOCK_WAIT_MS) {
+        throw new PipelineContentionError(
+          `another alert pipeline run held the lock for more than ${PIPELINE_LOCK_WAIT_MS / 1000} s; nothing was stored, retry later`,
+        );
+      }
+      // Jitter keeps waiting runs from retrying in step.
+      const jittered = pause / 2 + Math.random() * (pause / 2);
+      await sleep(jittered);
+      waited += jittered;
     }
-    throw new PipelineContentionError(
-      `the alert pipeline lost ${MAX_PIPELINE_ATTEMPTS} write races in a row; nothing more was stored, retry later`,
-    );
+    try {
+      return await work();
+    } finally {
+      await lock.release(owner);
+    }
   }
 
   /** Sends what a stored run produced: notifications, incident events, counters. */

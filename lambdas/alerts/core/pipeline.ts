@@ -14,6 +14,7 @@ import {
   autoResolveIncidents,
   correlateFiring,
   correlateResolved,
+  findIncidentFor,
   type Incident,
   type IncidentChange,
   type IncidentStatus,
@@ -436,10 +437,16 @@ function processInto(alert: Alert, draft: StateDraft, config: PipelineConfig, lo
       summary: alert.annotations.summary,
     };
     const change = correlateFiring(draft.incidents.values(), correlated, now, config.correlation);
+    // No change: an incident holds it as firing already (a run redone after its alert write failed).
+    const incidentId =
+      change?.incident.id ??
+      findIncidentFor(draft.incidents.values(), correlated, now, config.correlation)?.id;
     if (change) {
       draft.putIncident(change.incident);
       log.incidentChanged(change);
-      record = { ...record, incidentId: change.incident.id };
+    }
+    if (incidentId !== undefined && incidentId !== record.incidentId) {
+      record = { ...record, incidentId };
       draft.putAlert(record);
     }
   } else if (status === 'resolved' && previous?.alert.status === 'firing') {

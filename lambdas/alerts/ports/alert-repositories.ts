@@ -2,6 +2,7 @@ import type { AlertGroupRepository } from './alert-group-repository.js';
 import type { AlertRepository } from './alert-repository.js';
 import type { FatigueWindowRepository } from './fatigue-window-repository.js';
 import type { IncidentRepository } from './incident-repository.js';
+import type { PipelineLock } from './pipeline-lock.js';
 import type { PipelineStatsRepository } from './pipeline-stats-repository.js';
 import type { RuleStateRepository } from './rule-state-repository.js';
 import type { SilenceRepository } from './silence-repository.js';
@@ -15,4 +16,5 @@ export interface AlertRepositories {
   readonly silences: SilenceRepository;
   readonly stats: PipelineStatsRepository;
   readonly ruleStates: RuleStateRepository;
+  readonly lock: PipelineLock;
 }

@@ -6,6 +6,7 @@ import {
   DynamoDbIncidentRepository,
   type DynamoDbIncidentRepositoryProps,
 } from './dynamodb-incident-repository.js';
+import { DynamoDbPipelineLock } from './dynamodb-pipeline-lock.js';
 import { DynamoDbPipelineStatsRepository } from './dynamodb-pipeline-stats-repository.js';
 import { DynamoDbRuleStateRepository } from './dynamodb-rule-state-repository.js';
 import {
@@ -28,5 +29,6 @@ export function createDynamoDbAlertRepositories(props: DynamoDbAlertRepositories
     silences: new DynamoDbSilenceRepository(props),
     stats: new DynamoDbPipelineStatsRepository(props),
     ruleStates: new DynamoDbRuleStateRepository(props),
+    lock: new DynamoDbPipelineLock({ client: props.client, tableName: props.tableName }),
   };
 }

@@ -40,7 +40,7 @@ export class DynamoDbAlertRepository implements AlertRepository {
     return records.filter((record) => effectiveStatus(record.alert, now) === 'firing');
   }
 
-  /** Filters on the status as stored; expired records are left out by the clock the repository was given. */
+  /** Filters on the status as stored (a lapsed alert is still firing here); records expired at `now` are left out. */
   async list(query: AlertQuery): Promise<AlertRecord[]> {
     const filter = query.status === undefined ? undefined : statusFilter(query.status);
     const records = (await this.items.query(filter)).filter(

@@ -231,17 +231,21 @@ export class VersionedItems<T> {
             ExpressionAttributeValues: { ':now': now },
           }
         : this.liveVersionCondition(write.version - 1, now);
-    return this.conditionally(new PutCommand({ TableName: this.tableName, Item: item, ...condition }));
+    return this.conditionally(() =>
+      this.client.send(new PutCommand({ TableName: this.tableName, Item: item, ...condition })),
+    );
   }
 
   /** Deletes the record if the stored, live version is `expectedVersion`; false, changing nothing, if not. */
   async delete(key: string, expectedVersion: number): Promise<boolean> {
-    return this.conditionally(
-      new DeleteCommand({
-        TableName: this.tableName,
-        Key: this.keyOf(key),
-        ...this.liveVersionCondition(expectedVersion, this.now()),
-      }),
+    return this.conditionally(() =>
+      this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: this.keyOf(key),
+          ...this.liveVersionCondition(expectedVersion, this.now()),
+        }),
+      ),
     );
   }
 
@@ -255,10 +259,10 @@ export class VersionedItems<T> {
     };
   }
 
-  private async conditionally(command: PutCommand | DeleteCommand): Promise<boolean> {
+  /** Runs a conditional write: true when it was applied, false when its condition failed. */
+  private async conditionally(write: () => Promise<unknown>): Promise<boolean> {
     try {
-      // The union of command types does not narrow `send`'s overloads; each is a valid command.
-      await this.client.send(command as PutCommand);
+      await write();
       return true;
     } catch (error) {
       if (isConditionalCheckFailure(error)) return false;
