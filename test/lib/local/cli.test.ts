@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -144,5 +144,73 @@ describe('vigil token create', () => {
 
     assert.equal(code, 1);
     assert.match(stderr, /unknown scope "write"; expected one of ingest, read, respond, admin/);
+  });
+});
+
+describe('vigil rules import', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'vigil-rules-'));
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  const run = async (args: string[]) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const [code] = await once(child, 'exit');
+    return { code, stdout, stderr };
+  };
+
+  it('prints the Vigil rules of a Prometheus rule file as JSON', async () => {
+    // Prepare: Prometheus' documentation example, on Vigil's metrics.
+    const file = join(dir, 'rules.yml');
+    await writeFile(
+      file,
+      [
+        'groups:',
+        '- name: example',
+        '  rules:',
+        '  - alert: HighRequestLatency',
+        '    expr: avg_over_time(latency_ms{model="fraud"}[5m]) > 500',
+        '    for: 10m',
+        '    labels: { severity: page }',
+      ].join('\n'),
+    );
+
+    // Act
+    const { code, stdout, stderr } = await run(['rules', 'import', file]);
+
+    // Assess
+    assert.equal(code, 0, stderr);
+    const rules = JSON.parse(stdout);
+    assert.deepEqual(
+      rules.map((rule: { name: string; metric: string; severity: string }) => [
+        rule.name,
+        rule.metric,
+        rule.severity,
+      ]),
+      [['HighRequestLatency', 'latency_ms', 'critical']],
+    );
+    assert.match(stderr, /1 rule\(s\) imported/);
+  });
+
+  it('says which rule cannot be imported and why', async () => {
+    // Prepare
+    const file = join(dir, 'unsupported.yml');
+    await writeFile(file, 'groups:\n- name: g\n  rules:\n  - alert: Down\n    expr: up == 0\n');
+
+    // Act
+    const { code, stderr } = await run(['rules', 'import', file]);
+
+    // Assess
+    assert.equal(code, 1);
+    assert.match(stderr, /group "g", alert "Down"/);
   });
 });
