@@ -11,18 +11,19 @@ export function parseDuration(text: string, what = 'duration'): number {
 }
 
 /**
- * Parses a point in time as ISO-8601, epoch milliseconds, `now`, or a duration before now (`-15m`, `-6h`,
- * `-7d`), relative to the injected `now`.
+ * Parses a point in time as ISO-8601, epoch milliseconds, `now`, a duration before now (`-15m`, `-6h`,
+ * `-7d`) or after it (`+2h`, for the end of a silence), relative to the injected `now`.
  */
 export function parseTime(text: string, now: number, what = 'time'): number {
   const trimmed = text.trim();
   if (trimmed === 'now') return now;
   if (trimmed.startsWith('-')) return now - parseDuration(trimmed.slice(1), what);
+  if (trimmed.startsWith('+')) return now + parseDuration(trimmed.slice(1), what);
   if (/^\d+$/.test(trimmed)) return Number(trimmed);
   const parsed = Date.parse(trimmed);
   if (Number.isNaN(parsed)) {
     throw new ValidationError(
-      `${what} must be ISO-8601, epoch milliseconds, "now" or like -15m, got "${text}"`,
+      `${what} must be ISO-8601, epoch milliseconds, "now" or like -15m or +2h, got "${text}"`,
     );
   }
   return parsed;
