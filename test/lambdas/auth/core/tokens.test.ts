@@ -61,6 +61,9 @@ describe('tokens', () => {
 
   it('refuses unknown scope names, listing the known ones', () => {
     assert.deepEqual(parseScopes(['read', 'ingest', 'read']), ['read', 'ingest']);
-    assert.throws(() => parseScopes(['write']), /unknown scope "write"; expected one of ingest, read, respond, admin/);
+    assert.throws(
+      () => parseScopes(['write']),
+      /unknown scope "write"; expected one of ingest, read, respond, admin/,
+    );
   });
 });
