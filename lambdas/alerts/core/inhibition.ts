@@ -20,12 +20,15 @@ export interface InhibitRule {
   readonly equal: readonly string[];
 }
 
-/** A critical alert mutes the warning with the same name and model (the default). */
+/**
+ * A critical alert mutes the warning with the same name and model (and the same SLO: a page on one SLO of
+ * a model must not mute the tickets of its other SLOs; alerts without an SLO agree on its absence).
+ */
 export const DEFAULT_INHIBIT_RULES: readonly InhibitRule[] = [
   {
     sourceMatchers: [{ name: 'severity', operator: '=', value: 'critical' }],
     targetMatchers: [{ name: 'severity', operator: '=', value: 'warning' }],
-    equal: ['alertname', 'model'],
+    equal: ['alertname', 'model', 'slo'],
   },
 ];
 

@@ -90,3 +90,32 @@ describe('findInhibitor with configured rules', () => {
     assert.equal(findInhibitor(b, [a, b], rules), undefined);
   });
 });
+
+describe('findInhibitor with the default rule on SLO burn-rate alerts', () => {
+  const page = subject('p', {
+    alertname: 'SLOBurnRateHigh',
+    model: 'fraud',
+    slo: 'availability',
+    severity: 'critical',
+  });
+
+  it('mutes the ticket of the same SLO', () => {
+    const ticket = subject('t', {
+      alertname: 'SLOBurnRateHigh',
+      model: 'fraud',
+      slo: 'availability',
+      severity: 'warning',
+    });
+    assert.equal(findInhibitor(ticket, [page], DEFAULT_INHIBIT_RULES), 'p');
+  });
+
+  it('leaves the ticket of another SLO of the same model', () => {
+    const ticket = subject('t', {
+      alertname: 'SLOBurnRateHigh',
+      model: 'fraud',
+      slo: 'latency',
+      severity: 'warning',
+    });
+    assert.equal(findInhibitor(ticket, [page], DEFAULT_INHIBIT_RULES), undefined);
+  });
+});
