@@ -39,6 +39,21 @@ export const runtimeConfigSchema = z.object({
       models: z.array(z.string()).default([]),
     })
     .prefault({}),
+  /** The SLO slice, validated at synth and read again by the SLO context (`readSloConfig`). */
+  slos: z
+    .object({
+      /** Every SLO, as SLO JSON. */
+      definitions: z.array(z.unknown()).default([]),
+      /** How long a prediction with an id waits for its label, ms. */
+      labelJoinWindowMs: z
+        .number()
+        .int()
+        .positive()
+        .default(7 * 86_400_000),
+      /** Models with an accuracy target (besides those of accuracy SLOs), whose predictions wait for labels. */
+      accuracyModels: z.array(z.string()).default([]),
+    })
+    .prefault({}),
 });
 
 /** The runtime config, parsed. */

@@ -1,6 +1,7 @@
 import { rulesForModels } from '../../lambdas/alerts/core/default-rules.js';
 import { type AlertRule, parseAlertRules } from '../../lambdas/alerts/core/rule.js';
 import { type RuntimeConfig, runtimeConfigSchema } from '../../lambdas/shared/runtime-config.js';
+import { parseSlos } from '../../lambdas/slos/core/slo.js';
 import { type EnvironmentConfig, modelAlertProfile } from './schema.js';
 
 const MS_PER_DAY = 86_400_000;
@@ -35,6 +36,13 @@ export function toRuntimeConfig(environment: EnvironmentConfig): RuntimeConfig {
       rules: alertRules(environment),
       pipeline: environment.alerting.pipeline,
       models: environment.models.map((model) => model.name),
+    }),
+    slos: asJson({
+      definitions: parseSlos(environment.slos.definitions),
+      labelJoinWindowMs: environment.slos.labelJoinWindowDays * MS_PER_DAY,
+      accuracyModels: environment.models.flatMap((model) =>
+        model.accuracyTarget === undefined ? [] : [model.name],
+      ),
     }),
   });
 }

@@ -11,6 +11,7 @@ import {
 import { pipelineConfigSchema } from '../../lambdas/alerts/core/pipeline-config.js';
 import { alertRuleSchema } from '../../lambdas/alerts/core/rule.js';
 import { ValidationError } from '../../lambdas/shared/validation-error.js';
+import { sloSchema } from '../../lambdas/slos/core/slo.js';
 
 /** Retention periods CloudWatch Logs accepts, in days (the values of `RetentionDays`, without "never"). */
 export const LOG_RETENTION_DAYS = [
@@ -91,6 +92,18 @@ export const alertingSchema = z.object({
   rules: z.array(alertRuleSchema).default([]),
   /** Grouping, inhibition, the fatigue guard and incident correlation; durations as ms or `5m`. */
   pipeline: pipelineConfigSchema.prefault({}),
+});
+
+/** Service level objectives and the delayed ground truth their accuracy SLIs read. */
+export const slosSchema = z.object({
+  /** SLOs (availability, latency, accuracy, cost) with their burn-rate alerts; see `lambdas/slos/core/slo.ts`. */
+  definitions: z.array(sloSchema).default([]),
+  /**
+   * How long a prediction sent with an `id` waits for its label (`POST /api/v1/labels`), for models with an
+   * accuracy SLO or an accuracy target; later labels are reported as unknown.
+   * @default 7 days
+   */
+  labelJoinWindowDays: z.int().min(1).max(365).default(7),
 });
 
 /** Sizing of the Lambda functions. */
@@ -246,6 +259,8 @@ export const environmentConfigSchema = z
     eventStore: eventStoreSchema.prefault({}),
     /** Alert rules (default and custom) and how the alert pipeline treats what they raise. */
     alerting: alertingSchema.prefault({}),
+    /** SLOs, error budgets and burn-rate alerts. */
+    slos: slosSchema.prefault({}),
   })
   .superRefine((config, context) => {
     const seen = new Set<string>();
@@ -261,6 +276,17 @@ export const environmentConfigSchema = z
     }
     checkAlertOverrides(config, context);
     checkCustomRuleNames(config, context);
+    const sloNames = new Set<string>();
+    for (const [index, slo] of config.slos.definitions.entries()) {
+      if (sloNames.has(slo.name)) {
+        context.addIssue({
+          code: 'custom',
+          path: ['slos', 'definitions', index, 'name'],
+          message: `SLO "${slo.name}" is listed twice; expected each SLO name once`,
+        });
+      }
+      sloNames.add(slo.name);
+    }
   });
 
 type EnvironmentRefinement = z.core.$RefinementCtx<{

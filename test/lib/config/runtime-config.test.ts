@@ -8,6 +8,8 @@ import {
 } from '../../../lambdas/alerts/core/pipeline-config.js';
 import { parseAlertRules } from '../../../lambdas/alerts/core/rule.js';
 import { parseRuntimeConfig } from '../../../lambdas/shared/runtime-config.js';
+import { parseSlos } from '../../../lambdas/slos/core/slo.js';
+import { readSloConfig } from '../../../lambdas/slos/core/slos-config.js';
 import {
   environmentNames,
   loadEnvironment,
@@ -19,8 +21,57 @@ import { alertRules, toRuntimeConfig } from '../../../lib/config/runtime-config.
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 describe('toRuntimeConfig', () => {
+  it('bundles the SLOs so the SLO context reads back the same definitions, and the label join window', () => {
+    // Prepare
+    const environment = parseEnvironment({
+      ...loadEnvironment('dev'),
+      slos: {
+        definitions: [
+          {
+            name: 'classifier-availability',
+            model: 'example-classifier',
+            sli: { kind: 'availability' },
+            objective: 0.999,
+          },
+          {
+            name: 'llm-latency',
+            model: 'example-llm',
+            sli: { kind: 'latency', thresholdMs: 8000 },
+            objective: 0.99,
+            window: '28d',
+          },
+        ],
+        labelJoinWindowDays: 3,
+      },
+    });
+
+    // Act
+    const { slos } = parseRuntimeConfig(
+      JSON.parse(JSON.stringify(toRuntimeConfig(environment))),
+      'vigil-config.json',
+    );
+    const read = readSloConfig(slos);
+
+    // Assess
+    assert.deepEqual(read.slos, parseSlos(environment.slos.definitions));
+    assert.equal(read.labelJoinWindowMs, 3 * DAY_MS);
+    assert.deepEqual(
+      read.accuracyModels,
+      ['example-classifier'],
+      'the example classifier has an accuracy target',
+    );
+  });
+
+  it('refuses an SLO listed twice, naming it', () => {
+    const slo = { name: 'a', model: 'm', sli: { kind: 'availability' }, objective: 0.99 };
+    assert.throws(
+      () => parseEnvironment({ ...loadEnvironment('dev'), slos: { definitions: [slo, slo] } }),
+      /slos\.definitions\.1\.name: SLO "a" is listed twice/,
+    );
+  });
+
   it('derives the Lambdas config slice from a Timestream environment', () => {
-    const { alerting: _alerting, ...runtimeConfig } = toRuntimeConfig(loadEnvironment('dev'));
+    const { alerting: _alerting, slos: _slos, ...runtimeConfig } = toRuntimeConfig(loadEnvironment('dev'));
 
     assert.deepEqual(runtimeConfig, {
       environment: 'dev',
