@@ -23,8 +23,8 @@ import {
   ALERTS_API_ROUTES,
   JOB_RUN_ROUTE,
 } from '../../lambdas/alerts/alert-routes.js';
-import type { JobName } from '../../lambdas/alerts/core/jobs.js';
-import type { ScheduledJobEvent } from '../../lambdas/alerts/handlers/scheduled-job.js';
+import type { JobName } from '../../lambdas/jobs/core/jobs.js';
+import type { ScheduledJobEvent } from '../../lambdas/jobs/handlers/scheduled-job.js';
 import { STATE_TABLE_ENV } from '../../lambdas/shared/state-table.js';
 import { wildcardResourceFindingId } from './event-store-findings.js';
 import { grantMetricRead, type MetricStoreRef, metricStoreEnvironment } from './metric-store-access.js';
@@ -138,13 +138,13 @@ export class Alerting extends Construct {
     );
     const jobs = alertingFunction(
       'Jobs',
-      'lambdas/alerts/handlers/jobs.ts',
+      'lambdas/jobs/handlers/jobs.ts',
       'Runs a scheduled job now, or as of a given time',
       httpTimeout,
     );
     const scheduledJob = alertingFunction(
       'ScheduledJob',
-      'lambdas/alerts/handlers/scheduled-job.ts',
+      'lambdas/jobs/handlers/scheduled-job.ts',
       'Evaluates the alert rules and ticks the alert pipeline every minute',
       Alerting.SCHEDULED_JOB_TIMEOUT,
     );

@@ -1,16 +1,17 @@
-import type { AlertingContext } from '../../lambdas/alerts/core/alerting.js';
-import { type JobName, runJob } from '../../lambdas/alerts/core/jobs.js';
+import { type JobName, type JobsContext, runJob } from '../../lambdas/jobs/core/jobs.js';
 
-/** How often each job runs, as in the cloud: rules every minute (EventBridge Scheduler's rate). */
+/** How often each job runs, as in the cloud: rules every minute, SLOs every 5 minutes, the report weekly. */
 export const LOCAL_JOB_INTERVALS_MS: Readonly<Record<JobName, number>> = {
   'alert-rules': 60_000,
   // Between evaluations, so a group's 30 s wait is kept to within 10 s rather than a minute.
   'alert-pipeline': 10_000,
+  slo: 5 * 60_000,
+  'slo-report': 7 * 86_400_000,
 };
 
 /** What the local job timers need. */
 export interface JobTimersProps {
-  readonly context: () => AlertingContext;
+  readonly context: () => JobsContext;
   /** Where a failed run is reported (the run is tried again at the next interval). */
   readonly onError: (job: JobName, error: unknown) => void;
   /** Divides every interval, for demos. @default 1 */
@@ -35,7 +36,7 @@ export class JobTimers {
   private run(job: JobName): void {
     if (this.running.has(job)) return;
     const context = this.props.context();
-    const run = runJob(context, job, context.now())
+    const run = runJob(context, job, context.alerting.now())
       .then(
         () => undefined,
         (error: unknown) => this.props.onError(job, error),

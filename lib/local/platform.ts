@@ -8,7 +8,6 @@ import type { AlertingContext } from '../../lambdas/alerts/core/alerting.js';
 import { readAlertingConfig } from '../../lambdas/alerts/core/alerting-config.js';
 import { createAlertmanagerHandler } from '../../lambdas/alerts/handlers/alertmanager.js';
 import { createAlertsApiHandler } from '../../lambdas/alerts/handlers/alerts-api.js';
-import { createJobsHandler } from '../../lambdas/alerts/handlers/jobs.js';
 import { DynamoDbTokenRepository } from '../../lambdas/auth/adapters/aws/dynamodb-token-repository.js';
 import { hashToken } from '../../lambdas/auth/core/tokens.js';
 import { createAuthorizerHandler } from '../../lambdas/auth/handlers/authorizer.js';
@@ -29,11 +28,20 @@ import {
   createPredictionsHandler,
   type PredictionsRouteDependencies,
 } from '../../lambdas/ingest/handlers/predictions.js';
+import type { JobsContext } from '../../lambdas/jobs/core/jobs.js';
+import { createJobsHandler } from '../../lambdas/jobs/handlers/jobs.js';
 import { DuckDbMetricStore, IN_MEMORY } from '../../lambdas/metrics/adapters/local/duckdb-metric-store.js';
 import { RollupMetricReader } from '../../lambdas/metrics/core/aggregate.js';
 import { createQueryHandler } from '../../lambdas/query/handlers/query.js';
 import { DynamoDbIdempotencyStore } from '../../lambdas/shared/adapters/aws/dynamodb-idempotency-store.js';
 import type { RuntimeConfig } from '../../lambdas/shared/runtime-config.js';
+import { DynamoDbPredictionJoinStore } from '../../lambdas/slos/adapters/aws/dynamodb-prediction-join-store.js';
+import { DynamoDbSloStateRepository } from '../../lambdas/slos/adapters/aws/dynamodb-slo-state-repository.js';
+import { labelledModels } from '../../lambdas/slos/core/labels.js';
+import type { SloContext } from '../../lambdas/slos/core/slos.js';
+import { readSloConfig } from '../../lambdas/slos/core/slos-config.js';
+import { createLabelsHandler } from '../../lambdas/slos/handlers/labels.js';
+import { createSlosHandler } from '../../lambdas/slos/handlers/slos.js';
 import { loadLocalEnvironment } from '../config/load-environment.js';
 import { toRuntimeConfig } from '../config/runtime-config.js';
 import { LocalApiServer, type LocalRoute } from './api-gateway-server.js';
@@ -107,9 +115,20 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     idempotencyStore: new DynamoDbIdempotencyStore(state.documentClient, state.tableName),
   };
   const redactor = createRedactor({ patterns: runtimeConfig.redactionPatterns });
+  const sloConfig = readSloConfig(runtimeConfig.slos);
+  const joinStore = new DynamoDbPredictionJoinStore({
+    client: state.documentClient,
+    tableName: state.tableName,
+  });
   const predictionsDependencies: PredictionsRouteDependencies = {
     ...ingestDependencies,
     predictionEvents: { eventStore: events, redactor, sampleRate: runtimeConfig.rawEventSampleRate },
+    slos: {
+      slos: sloConfig.slos,
+      joinStore,
+      joinWindowMs: sloConfig.labelJoinWindowMs,
+      awaitsLabels: labelledModels(sloConfig.slos, sloConfig.accuracyModels),
+    },
   };
   const eventIngestDependencies: EventIngestDependencies = {
     eventStore: events,
@@ -159,6 +178,15 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     newId: randomUUID,
   };
   const alertingContext = () => alerting;
+  const slos: SloContext = {
+    slos: sloConfig.slos,
+    metricReader: new RollupMetricReader(metrics),
+    states: new DynamoDbSloStateRepository({ client: state.documentClient, tableName: state.tableName, now }),
+    now,
+  };
+  const jobs: JobsContext = { alerting, slos };
+  const labels = { slos: sloConfig.slos, joinStore, metricWriter: metrics, now };
+  const slosApi = createSlosHandler(() => slos);
   const alertsApi = createAlertsApiHandler(alertingContext);
   const routes: LocalRoute[] = [
     { method: 'GET', path: '/healthz', handler: health, authorized: false },
@@ -187,7 +215,10 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
       handler: createAlertmanagerHandler(alertingContext),
     },
     ...ALERTS_API_ROUTES.map(([method, path]) => ({ method, path, handler: alertsApi })),
-    { method: 'POST', path: '/api/v1/jobs/{job}/run', handler: createJobsHandler(alertingContext) },
+    { method: 'POST', path: '/api/v1/jobs/{job}/run', handler: createJobsHandler(() => jobs) },
+    { method: 'GET', path: '/api/v1/slos', handler: slosApi },
+    { method: 'GET', path: '/api/v1/slos/report', handler: slosApi },
+    { method: 'POST', path: '/api/v1/labels', handler: createLabelsHandler(() => labels) },
   ];
   const server = new LocalApiServer({
     routes,
@@ -205,7 +236,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
   }
   const timers = options.jobs
     ? new JobTimers({
-        context: alertingContext,
+        context: () => jobs,
         onError: (job, error) => console.error(`[vigil] job ${job} failed:`, error),
       })
     : undefined;

@@ -125,3 +125,41 @@ export function labelledModels(
   ]);
   return (model) => everyModel || models.has(model);
 }
+
+/** What keeping predictions for their labels needs. */
+export interface RememberOptions {
+  readonly joinStore: PredictionJoinStore;
+  readonly joinWindowMs: number;
+  readonly awaitsLabels: (model: string) => boolean;
+  /** The time of the request, epoch ms. */
+  readonly now: number;
+}
+
+/** Keeps the predictions that carry an id and a prediction, of models whose accuracy is measured. */
+export async function rememberForLabels(
+  predictions: ReadonlyArray<{
+    readonly id?: string;
+    readonly model: string;
+    readonly modelVersion?: string;
+    readonly prediction?: unknown;
+    readonly timestamp: number;
+  }>,
+  options: RememberOptions,
+): Promise<void> {
+  const kept: RememberedPrediction[] = predictions.flatMap((prediction) =>
+    prediction.id !== undefined &&
+    prediction.prediction !== undefined &&
+    options.awaitsLabels(prediction.model)
+      ? [
+          {
+            id: prediction.id,
+            model: prediction.model,
+            ...(prediction.modelVersion === undefined ? {} : { modelVersion: prediction.modelVersion }),
+            prediction: prediction.prediction,
+            timestamp: prediction.timestamp,
+          },
+        ]
+      : [],
+  );
+  if (kept.length > 0) await options.joinStore.remember(kept, options.now + options.joinWindowMs);
+}

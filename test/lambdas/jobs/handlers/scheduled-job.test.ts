@@ -5,19 +5,18 @@ import type { AlertingContext } from '../../../../lambdas/alerts/core/alerting.j
 import { DEFAULT_PIPELINE_CONFIG } from '../../../../lambdas/alerts/core/pipeline-config.js';
 import type { Notification } from '../../../../lambdas/alerts/core/pipeline-notifications.js';
 import { parseAlertRule } from '../../../../lambdas/alerts/core/rule.js';
-import { createCloudWatchAlarmHandler } from '../../../../lambdas/alerts/handlers/cloudwatch-alarms.js';
-import { createScheduledJobHandler } from '../../../../lambdas/alerts/handlers/scheduled-job.js';
+import { createScheduledJobHandler } from '../../../../lambdas/jobs/handlers/scheduled-job.js';
 import {
   DuckDbMetricStore,
   IN_MEMORY,
 } from '../../../../lambdas/metrics/adapters/local/duckdb-metric-store.js';
 import { RollupMetricReader } from '../../../../lambdas/metrics/core/aggregate.js';
 import { RollupAccumulator } from '../../../../lambdas/metrics/core/rollup.js';
+import { DynamoDbSloStateRepository } from '../../../../lambdas/slos/adapters/aws/dynamodb-slo-state-repository.js';
 import {
   type DynaliteStateStore,
   startDynaliteStateStore,
 } from '../../../../lib/local/dynalite-state-store.js';
-import { cloudWatchAlarmExample } from '../core/fixtures/fixtures.js';
 
 const T = Date.UTC(2026, 2, 10, 15, 0, 0);
 const MINUTE = 60_000;
@@ -34,7 +33,7 @@ const costRule = parseAlertRule({
   severity: 'warning',
 });
 
-describe('the event-driven alerting handlers', () => {
+describe('the scheduled-job handler', () => {
   let state: DynaliteStateStore;
   let metrics: DuckDbMetricStore;
   let context: AlertingContext;
@@ -58,6 +57,15 @@ describe('the event-driven alerting handlers', () => {
       newId: () => 'id',
     };
   });
+  const jobs = () => ({
+    alerting: context,
+    slos: {
+      slos: [],
+      metricReader: context.metricReader,
+      states: new DynamoDbSloStateRepository({ client: state.documentClient, tableName: state.tableName }),
+      now: context.now,
+    },
+  });
   after(async () => {
     await metrics.close();
     await state.close();
@@ -70,7 +78,7 @@ describe('the event-driven alerting handlers', () => {
       spend.observe({ metric: 'cost_usd', dimensions: { model: 'ranker' } }, T - minute * MINUTE, 3);
     }
     await metrics.write(spend.rollups());
-    const handler = createScheduledJobHandler(() => context);
+    const handler = createScheduledJobHandler(jobs);
 
     // Act: delivered ten minutes late, when the spend is out of the window.
     const report = await handler({ job: 'alert-rules', scheduledTime: new Date(T).toISOString() });
@@ -84,45 +92,8 @@ describe('the event-driven alerting handlers', () => {
 
   it('refuses an unknown job by name', async () => {
     await assert.rejects(
-      createScheduledJobHandler(() => context)({ job: 'slo-burn' }),
-      /no job "slo-burn"; the jobs are alert-rules, alert-pipeline/,
+      createScheduledJobHandler(jobs)({ job: 'slo-burn' }),
+      /no job "slo-burn"; the jobs are alert-rules, alert-pipeline, slo, slo-report/,
     );
-  });
-
-  it('turns an alarm going into ALARM into a firing alert, and OK into its resolution', async () => {
-    // Prepare
-    const handler = createCloudWatchAlarmHandler(() => context);
-    const firing = cloudWatchAlarmExample();
-    const resolved = cloudWatchAlarmExample();
-    resolved.detail.previousState = firing.detail.state;
-    resolved.detail.state = {
-      value: 'OK',
-      reason: 'back to normal',
-      timestamp: firing.detail.state.timestamp,
-    };
-
-    // Act
-    const fired = await handler(firing);
-    const ended = await handler(resolved);
-
-    // Assess
-    assert.equal(fired.received, 1);
-    assert.equal(ended.received, 1);
-    const alerts = await context.repositories.alerts.list({ now: T + 10 * MINUTE, limit: 100 });
-    const alarm = alerts.find((record) => record.alert.source === 'cloudwatch')!;
-    assert.equal(alarm.alert.name, firing.detail.alarmName);
-    assert.equal(alarm.alert.status, 'resolved');
-    assert.equal(alarm.receivedCount, 2);
-  });
-
-  it('leaves INSUFFICIENT_DATA alone and refuses an event that is not an alarm state change', async () => {
-    // Prepare
-    const handler = createCloudWatchAlarmHandler(() => context);
-    const unknown = cloudWatchAlarmExample();
-    unknown.detail.state = { value: 'INSUFFICIENT_DATA', timestamp: unknown.detail.state.timestamp };
-
-    // Act / Assess
-    assert.deepEqual(await handler(unknown), { received: 0 });
-    await assert.rejects(handler({ source: 'aws.ec2' }), /invalid CloudWatch alarm state change/);
   });
 });

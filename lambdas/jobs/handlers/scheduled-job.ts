@@ -2,9 +2,8 @@ import type { Context } from 'aws-lambda';
 import { logger } from '../../shared/logger.js';
 import { parseTime } from '../../shared/time.js';
 import { ValidationError } from '../../shared/validation-error.js';
-import { awsAlertingContext } from '../adapters/aws/alerting-dependencies.js';
-import type { AlertingContext } from '../core/alerting.js';
-import { JOBS, type JobName, runJob } from '../core/jobs.js';
+import { awsJobsContext } from '../adapters/aws/jobs-dependencies.js';
+import { isJobName, JOBS, type JobsContext, runJob } from '../core/jobs.js';
 
 /**
  * What EventBridge Scheduler sends: the job and the time it was scheduled for (the schedule's input uses
@@ -16,20 +15,19 @@ export interface ScheduledJobEvent {
 }
 
 /** Builds the scheduled-job entry point: runs the job as of its scheduled time and logs its report. */
-export function createScheduledJobHandler(dependencies: () => AlertingContext) {
+export function createScheduledJobHandler(dependencies: () => JobsContext) {
   return async (event: ScheduledJobEvent, _context?: Context) => {
-    if (!(JOBS as readonly string[]).includes(event.job)) {
+    if (!isJobName(event.job)) {
       throw new ValidationError(`no job "${event.job}"; the jobs are ${JOBS.join(', ')}`);
     }
     const context = dependencies();
-    const at = event.scheduledTime
-      ? parseTime(event.scheduledTime, context.now(), 'scheduledTime')
-      : context.now();
-    const report = await runJob(context, event.job as JobName, at);
+    const now = context.alerting.now();
+    const at = event.scheduledTime ? parseTime(event.scheduledTime, now, 'scheduledTime') : now;
+    const report = await runJob(context, event.job, at);
     logger.info('job finished', { report });
     return report;
   };
 }
 
 /** The Lambda entry point. */
-export const handler = createScheduledJobHandler(awsAlertingContext);
+export const handler = createScheduledJobHandler(awsJobsContext);
