@@ -43,6 +43,7 @@ import { readSloConfig } from '../../lambdas/slos/core/slos-config.js';
 import { createLabelsHandler } from '../../lambdas/slos/handlers/labels.js';
 import { createSlosHandler } from '../../lambdas/slos/handlers/slos.js';
 import { loadLocalEnvironment } from '../config/load-environment.js';
+import type { EnvironmentConfig } from '../config/schema.js';
 import { toRuntimeConfig } from '../config/runtime-config.js';
 import { LocalApiServer, type LocalRoute } from './api-gateway-server.js';
 import { serveDashboard } from './dashboard-page.js';
@@ -69,6 +70,8 @@ export interface LocalPlatformOptions {
   readonly jobs?: boolean;
   /** Where notifications are printed besides the outbox file. @default process.stdout */
   readonly console?: NodeJS.WritableStream;
+  /** The environment to run (models, rules, SLOs); tests pass their own. @default the `local` environment */
+  readonly environment?: EnvironmentConfig;
 }
 
 /** A running local platform. */
@@ -92,7 +95,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
   const dataDir = options.dataDir === undefined ? '.vigil' : options.dataDir;
   const token = options.token ?? DEFAULT_LOCAL_TOKEN;
   const now = options.now ?? Date.now;
-  const runtimeConfig = toRuntimeConfig(loadLocalEnvironment());
+  const runtimeConfig = toRuntimeConfig(options.environment ?? loadLocalEnvironment());
   if (dataDir !== null) await mkdir(dataDir, { recursive: true });
 
   const metrics = await DuckDbMetricStore.open(
