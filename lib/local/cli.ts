@@ -7,6 +7,8 @@ import { DynamoDbTokenRepository } from '../../lambdas/auth/adapters/aws/dynamod
 import { parseScopes, SCOPES } from '../../lambdas/auth/core/scopes.js';
 import { generateToken, hashToken } from '../../lambdas/auth/core/tokens.js';
 import { parseDuration } from '../../lambdas/shared/time.js';
+import { backtestOutputLines, ndjsonLines, runSloBacktest } from '../../lambdas/slos/core/backtest.js';
+import { readSloFile } from '../../lambdas/slos/core/slo-file.js';
 import { DEFAULT_LOCAL_TOKEN, startLocalPlatform } from './platform.js';
 
 const USAGE = `usage: vigil <command> [options]
@@ -19,6 +21,10 @@ commands:
   rules import <prometheus rule file.yml>   translate Prometheus alerting rules into Vigil rules (JSON, for
                                             \`alerting.rules\` in the environment config), or say what cannot be
                                             imported and why
+  backtest slo --slo <file> --input <file> [--step 60s]
+                                            run SLOs (Vigil YAML/JSON or OpenSLO v1) over NDJSON history
+                                            (prediction events or {"time","good","total"} buckets); prints
+                                            one line per alert transition, then a summary line
 
 environment:
   VIGIL_PORT, VIGIL_DATA_DIR, VIGIL_TOKEN    override the port, the data directory and the accepted token`;
@@ -74,6 +80,28 @@ async function importRules(args: string[]): Promise<void> {
   console.error(`${rules.length} rule(s) imported from ${file}`);
 }
 
+async function backtestSlo(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: { slo: { type: 'string' }, input: { type: 'string' }, step: { type: 'string' } },
+    strict: true,
+  });
+  if (!values.slo) throw new Error('--slo is required: a file of SLOs (Vigil YAML or JSON, or OpenSLO v1)');
+  if (!values.input) throw new Error('--input is required: an NDJSON file of prediction events or buckets');
+  const file = readSloFile(await readFile(values.slo, 'utf8'));
+  for (const problem of file.problems) {
+    console.error(
+      `${values.slo}: document ${problem.document}, ${problem.path}: ${problem.severity}: ${problem.message}`,
+    );
+  }
+  if (file.slos.length === 0) throw new Error(`${values.slo} defines no SLO that can be backtested`);
+  const result = runSloBacktest(file.slos, ndjsonLines(await readFile(values.input, 'utf8')), {
+    stepMs: values.step === undefined ? undefined : parseDuration(values.step, '--step'),
+  });
+  for (const error of result.errors) console.error(`${values.input}:${error.line}: ${error.message}`);
+  process.stdout.write(`${backtestOutputLines(result).join('\n')}\n`);
+}
+
 async function createToken(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
@@ -126,6 +154,9 @@ export async function main(argv: readonly string[]): Promise<void> {
     case 'token':
       if (args[0] === 'create') return createToken(args.slice(1));
       throw new Error(`unknown token command "${args[0] ?? ''}"; expected "token create"\n${USAGE}`);
+    case 'backtest':
+      if (args[0] === 'slo') return backtestSlo(args.slice(1));
+      throw new Error(`unknown backtest "${args[0] ?? ''}"; expected "backtest slo"\n${USAGE}`);
     case 'rules':
       if (args[0] === 'import') return importRules(args.slice(1));
       throw new Error(`unknown rules command "${args[0] ?? ''}"; expected "rules import"\n${USAGE}`);

@@ -147,26 +147,26 @@ describe('vigil token create', () => {
   });
 });
 
+/** Runs the CLI to its end, collecting what it printed. */
+const run = async (args: string[]) => {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const [code] = await once(child, 'exit');
+  return { code, stdout, stderr };
+};
 describe('vigil rules import', () => {
   let dir: string;
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'vigil-rules-'));
   });
   after(() => rm(dir, { recursive: true, force: true }));
-
-  const run = async (args: string[]) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    const [code] = await once(child, 'exit');
-    return { code, stdout, stderr };
-  };
 
   it('prints the Vigil rules of a Prometheus rule file as JSON', async () => {
     // Prepare: Prometheus' documentation example, on Vigil's metrics.
@@ -212,5 +212,70 @@ describe('vigil rules import', () => {
     // Assess
     assert.equal(code, 1);
     assert.match(stderr, /group "g", alert "Down"/);
+  });
+});
+
+describe('vigil backtest slo', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'vigil-backtest-'));
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  it('pages a minute into a total outage at 99.9 %, and reports the lines it could not read', async () => {
+    // Prepare: ten minutes of buckets, every event bad, and one line that is not JSON. At 99.9 % a 100 %
+    // error rate burns 1000 times the budget rate: the Workbook's 1 h / 14.4 alert detects it after
+    // (1 - 0.999) × 1 h × 14.4 = 51.84 s, so the first evaluation a minute in fires.
+    const t0 = Date.UTC(2026, 2, 10, 12, 0, 0);
+    const slo = join(dir, 'slo.yaml');
+    const input = join(dir, 'history.ndjson');
+    await writeFile(
+      slo,
+      'name: checkout-availability\nmodel: checkout\nsli:\n  kind: availability\nobjective: 0.999\n',
+    );
+    const lines = Array.from({ length: 10 }, (_, minute) =>
+      JSON.stringify({ time: new Date(t0 + minute * 60_000).toISOString(), good: 0, total: 100 }),
+    );
+    lines.splice(3, 0, '{ not json');
+    await writeFile(input, `${lines.join('\n')}\n`);
+
+    // Act
+    const { code, stdout, stderr } = await run([
+      'backtest',
+      'slo',
+      '--slo',
+      slo,
+      '--input',
+      input,
+      '--step',
+      '60s',
+    ]);
+
+    // Assess
+    assert.equal(code, 0, stderr);
+    const output = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    const [first] = output;
+    assert.deepEqual(
+      {
+        time: first.time,
+        slo: first.slo,
+        severity: first.severity,
+        windows: [first.longWindow, first.shortWindow],
+        state: first.state,
+      },
+      {
+        time: new Date(t0 + 60_000).toISOString(),
+        slo: 'checkout-availability',
+        severity: 'critical',
+        windows: ['1h', '5m'],
+        state: 'firing',
+      },
+    );
+    assert.equal(first.burnRate, 1 / (1 - 0.999));
+    assert.ok(output.at(-1).summary, 'the last line is the summary');
+    assert.match(stderr, /history\.ndjson:4: /);
   });
 });
