@@ -9,6 +9,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { createDynamoDbAlertRepositories } from '../lambdas/alerts/adapters/aws/alert-repositories.js';
+import { DEFAULT_PIPELINE_CONFIG } from '../lambdas/alerts/core/pipeline-config.js';
 import { DuckDbEventStore } from '../lambdas/events/adapters/local/duckdb-event-store.js';
 import { createRedactor } from '../lambdas/events/core/redaction.js';
 import {
@@ -16,7 +18,14 @@ import {
   type PredictionsRouteDependencies,
 } from '../lambdas/ingest/handlers/predictions.js';
 import { DuckDbMetricStore, IN_MEMORY } from '../lambdas/metrics/adapters/local/duckdb-metric-store.js';
+import { RollupMetricReader } from '../lambdas/metrics/core/aggregate.js';
+import { RollupAccumulator } from '../lambdas/metrics/core/rollup.js';
+import type { MetricQuery, MetricReader, Series } from '../lambdas/metrics/ports/metric-store.js';
 import { DynamoDbIdempotencyStore } from '../lambdas/shared/adapters/aws/dynamodb-idempotency-store.js';
+import { DynamoDbSloStateRepository } from '../lambdas/slos/adapters/aws/dynamodb-slo-state-repository.js';
+import { SLO_DIMENSION, SLO_GOOD_METRIC, SLO_TOTAL_METRIC } from '../lambdas/slos/core/sli-counts.js';
+import { parseSlos } from '../lambdas/slos/core/slo.js';
+import { runSloJob } from '../lambdas/slos/core/slos.js';
 import { startDynaliteStateStore } from '../lib/local/dynalite-state-store.js';
 import { apiGatewayEvent, lambdaContext } from '../test/support/api-gateway-events.js';
 import { logNormalSamples, seededRandom } from '../test/support/random.js';
@@ -174,5 +183,159 @@ async function lambdaFigures(): Promise<void> {
   );
 }
 
+const MINUTE_MS = 60_000;
+const SLO_DAYS = 30;
+
+/**
+ * Minute buckets of one SLO's good and total counts over 30 days, answering sums by prefix sums; every SLO
+ * of the bench shares them, so 1,000 SLOs need no 700 MB of buckets. It answers the SLO job's sum queries
+ * (split by `slo`) as a metric store would, so the job's own work is what is timed.
+ */
+class SharedBucketReader implements MetricReader {
+  queries = 0;
+  private readonly prefix: Record<string, Float64Array>;
+
+  constructor(
+    private readonly start: number,
+    private readonly names: readonly string[],
+  ) {
+    const minutes = SLO_DAYS * 1440;
+    const random = seededRandom(7);
+    const good = new Float64Array(minutes + 1);
+    const total = new Float64Array(minutes + 1);
+    for (let i = 0; i < minutes; i++) {
+      const events = 50 + Math.floor(random() * 50);
+      total[i + 1] = total[i]! + events;
+      good[i + 1] = good[i]! + events - (random() < 0.01 ? 1 : 0);
+    }
+    this.prefix = { [SLO_GOOD_METRIC]: good, [SLO_TOTAL_METRIC]: total };
+  }
+
+  async query(query: MetricQuery): Promise<Series[]> {
+    this.queries++;
+    const sums = this.prefix[query.metric]!;
+    const index = (at: number) =>
+      Math.max(0, Math.min(sums.length - 1, Math.floor((at - this.start) / MINUTE_MS)));
+    const sum = sums[index(query.to)]! - sums[index(query.from)]!;
+    return this.names.map((name) => ({
+      labels: { [SLO_DIMENSION]: name },
+      points: [[query.from, sum]] as const,
+    }));
+  }
+}
+
+async function sloJobTimes(): Promise<void> {
+  const at = Date.UTC(2026, 2, 31, 0, 0, 0);
+  const start = at - SLO_DAYS * 86_400_000;
+  const rows: string[][] = [];
+  for (const count of [10, 100, 1000]) {
+    const slos = parseSlos(
+      Array.from({ length: count }, (_, i) => ({
+        name: `slo-${i}`,
+        model: `model-${i % 50}`,
+        sli: i % 2 ? { kind: 'latency', thresholdMs: 500 } : { kind: 'availability' },
+        objective: 0.99,
+      })),
+    );
+    const reader = new SharedBucketReader(
+      start,
+      slos.map((slo) => slo.name),
+    );
+    const state = await startDynaliteStateStore();
+    const repositories = createDynamoDbAlertRepositories({
+      client: state.documentClient,
+      tableName: state.tableName,
+    });
+    const alerting = {
+      repositories,
+      sink: { send: async () => {} },
+      pipeline: DEFAULT_PIPELINE_CONFIG,
+      rules: [],
+      knownModels: [],
+      metricReader: reader,
+      now: () => at,
+      newId: () => 'bench',
+    };
+    const context = {
+      slos,
+      metricReader: reader,
+      states: new DynamoDbSloStateRepository({ client: state.documentClient, tableName: state.tableName }),
+      now: () => at,
+    };
+    // Each run evaluates a new 5-minute slot, as the scheduled job does, so every state is read and written.
+    let slot = 0;
+    const ms = await timeIt(3, () => runSloJob(context, alerting, at + ++slot * 5 * MINUTE_MS));
+    rows.push([
+      String(count),
+      fmt(ms),
+      `${(reader.queries / 4).toFixed(0)}`,
+      `${((ms * 1000) / count).toFixed(0)} µs`,
+    ]);
+    await state.close();
+  }
+  table(
+    `SLO job (30 days of minute buckets per SLO; counts from prefix sums, states on dynalite; mean of 3 runs after a warm-up)`,
+    ['SLOs', 'job ms', 'metric queries per run', 'per SLO'],
+    rows,
+  );
+  await sloJobOnDuckDb(at);
+}
+
+/** The SLO job on the local platform's own store: 10 SLOs over 30 days of minute rollups in DuckDB. */
+async function sloJobOnDuckDb(at: number): Promise<void> {
+  const store = await DuckDbMetricStore.open(IN_MEMORY);
+  const state = await startDynaliteStateStore();
+  const slos = parseSlos(
+    Array.from({ length: 10 }, (_, i) => ({
+      name: `slo-${i}`,
+      model: 'm',
+      sli: { kind: 'availability' },
+      objective: 0.999,
+    })),
+  );
+  const accumulator = new RollupAccumulator();
+  for (let minute = at - SLO_DAYS * 86_400_000; minute < at; minute += MINUTE_MS) {
+    for (const slo of slos) {
+      const dimensions = { [SLO_DIMENSION]: slo.name };
+      accumulator.observe({ metric: SLO_TOTAL_METRIC, dimensions }, minute, 60);
+      accumulator.observe({ metric: SLO_GOOD_METRIC, dimensions }, minute, 60);
+    }
+  }
+  const rollups = accumulator.rollups();
+  const loaded = performance.now();
+  for (let i = 0; i < rollups.length; i += 50_000) await store.write(rollups.slice(i, i + 50_000));
+  const loadMs = performance.now() - loaded;
+  const reader = new RollupMetricReader(store);
+  const context = {
+    slos,
+    metricReader: reader,
+    states: new DynamoDbSloStateRepository({ client: state.documentClient, tableName: state.tableName }),
+    now: () => at,
+  };
+  const alerting = {
+    repositories: createDynamoDbAlertRepositories({
+      client: state.documentClient,
+      tableName: state.tableName,
+    }),
+    sink: { send: async () => {} },
+    pipeline: DEFAULT_PIPELINE_CONFIG,
+    rules: [],
+    knownModels: [],
+    metricReader: reader,
+    now: () => at,
+    newId: () => 'bench',
+  };
+  let slot = 0;
+  const ms = await timeIt(3, () => runSloJob(context, alerting, at + ++slot * 5 * MINUTE_MS));
+  await store.close();
+  await state.close();
+  table(
+    'SLO job on DuckDB (the local store): 10 SLOs, 30 days of minute rollups',
+    ['rollups', 'load', 'job ms'],
+    [[fmt(rollups.length), `${fmt(loadMs)} ms`, fmt(ms)]],
+  );
+}
+
 await ingestThroughput();
+await sloJobTimes();
 await lambdaFigures();
