@@ -54,6 +54,16 @@ export const runtimeConfigSchema = z.object({
       accuracyModels: z.array(z.string()).default([]),
     })
     .prefault({}),
+  /**
+   * The notification channels as channel JSON, validated at synth and read again by the notifications
+   * context (`parseChannels`); secrets are referenced by Secrets Manager ARN, never inlined in AWS.
+   */
+  channels: z.array(z.unknown()).default([]),
+  /**
+   * The escalation policies and severity mapping as JSON (durations in ms), validated at synth and read
+   * again by the escalation context (`readEscalationConfig`); its defaults when absent.
+   */
+  escalation: z.record(z.string(), z.unknown()).optional(),
 });
 
 /** The runtime config, parsed. */

@@ -52,7 +52,13 @@ export type TimelineEventType =
   | 'quiet-period-cancelled'
   | 'acknowledged'
   | 'resolved'
-  | 'reopened';
+  | 'reopened'
+  // The escalation workflow's steps (lambdas/escalation): a tier notified, a tier skipped by its
+  // condition, every tier and round done without an acknowledgement, the workflow failing.
+  | 'escalated'
+  | 'escalation-skipped'
+  | 'escalation-exhausted'
+  | 'escalation-failed';
 
 /** One entry of an incident's timeline. */
 export interface TimelineEvent {
@@ -496,6 +502,14 @@ export function resolveIncident(incident: Incident, actor: string, now: number):
     },
     [{ at: now, type: 'resolved', actor, message: `resolved by ${actor}` }],
   );
+}
+
+/**
+ * Adds entries to an incident's timeline as a change of its own (`version` + 1), keeping at most
+ * MAX_TIMELINE_EVENTS; the escalation workflow records its steps this way.
+ */
+export function appendTimelineEvents(incident: Incident, events: readonly TimelineEvent[]): Incident {
+  return appendEvents({ ...incident, version: incident.version + 1 }, events);
 }
 
 /** Orders incidents for lists: live before resolved, more severe first, newest first. */

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { awsIncidentEscalations } from '../../../escalation/adapters/aws/escalation-dependencies.js';
 import { createAwsMetricReader } from '../../../metrics/adapters/aws/metric-store-factory.js';
 import { requiredEnv } from '../../../shared/adapters/aws/environment.js';
 import { awsStateTable } from '../../../shared/adapters/aws/state-table.js';
@@ -13,14 +14,16 @@ import { SnsNotificationSink } from './sns-notification-sink.js';
 
 /**
  * Alerting in AWS: state in the state table, notifications to the alert topic, rules reading the
- * configured metric store, and the rules and pipeline config bundled beside the code.
+ * configured metric store, the rules and pipeline config bundled beside the code, and incidents escalated
+ * on the escalation state machine when the function is given one.
  */
 export const awsAlertingContext = lazy((): AlertingContext => {
   const runtimeConfig = loadBundledRuntimeConfig();
   const { rules, pipeline, knownModels } = readAlertingConfig(runtimeConfig.alerting);
   const { documentClient, tableName } = awsStateTable();
+  const repositories = createDynamoDbAlertRepositories({ client: documentClient, tableName });
   return {
-    repositories: createDynamoDbAlertRepositories({ client: documentClient, tableName }),
+    repositories,
     sink: new SnsNotificationSink({
       client: new SNSClient({}),
       topicArn: requiredEnv(ALERT_TOPIC_ENV),
@@ -32,5 +35,6 @@ export const awsAlertingContext = lazy((): AlertingContext => {
     metricReader: createAwsMetricReader(runtimeConfig),
     now: Date.now,
     newId: randomUUID,
+    onIncidentEvents: awsIncidentEscalations(repositories.incidents),
   };
 });

@@ -44,8 +44,16 @@ export class OutboxNotificationSink implements NotificationSink {
 
   /** Records the notification in the outbox, then prints its line; rejects when the file cannot be written. */
   send(notification: Notification): Promise<void> {
-    const json = `${JSON.stringify(notificationRecord(notification))}\n`;
-    const line = `${formatNotificationLine(notification)}\n`;
+    return this.append(notificationRecord(notification), formatNotificationLine(notification));
+  }
+
+  /**
+   * Appends any record to the outbox, then prints its line, in order with every other write (the escalation
+   * workflow's incident notices go through here too); rejects when the file cannot be written.
+   */
+  append(record: unknown, text: string): Promise<void> {
+    const json = `${JSON.stringify(record)}\n`;
+    const line = `${text}\n`;
     const write = this.tail.then(async () => {
       if (this.path !== null) {
         await mkdir(dirname(this.path), { recursive: true });
