@@ -143,6 +143,41 @@ async function deliverToChannel(
   return { channel: channel.name, status: 'delivered', httpStatus: result.status, attempts: result.attempts };
 }
 
+/** The SNS message attribute that names the channels a message is for (a `String.Array`). */
+export const AUDIENCE_ATTRIBUTE = 'channels';
+
+/** The channels a message goes to, and the names of its audience that match no configured channel. */
+export interface Audience {
+  readonly channels: readonly Channel[];
+  readonly unknown: readonly string[];
+}
+
+/**
+ * Narrows the configured channels to a message's audience: the channels an escalation tier targets, as the
+ * notice publisher names them in the `channels` attribute (a JSON array of names). Without the attribute
+ * the message is for every channel. An attribute that is not a JSON array of strings cannot be trusted to
+ * narrow anything, so it is reported as unknown and the message goes to every channel: a page sent too
+ * widely beats a page lost. For the same reason, an audience none of whose names is configured (a channel
+ * renamed since the escalation started) goes to every channel.
+ */
+export function audienceOf(channels: readonly Channel[], attribute: string | undefined): Audience {
+  if (attribute === undefined) return { channels, unknown: [] };
+  let names: unknown;
+  try {
+    names = JSON.parse(attribute);
+  } catch {
+    names = undefined;
+  }
+  if (!Array.isArray(names) || !names.every((name) => typeof name === 'string')) {
+    return { channels, unknown: [attribute] };
+  }
+  const wanted = new Set(names);
+  const configured = new Set(channels.map((channel) => channel.name));
+  const unknown = names.filter((name) => !configured.has(name));
+  const chosen = channels.filter((channel) => wanted.has(channel.name));
+  return { channels: chosen.length > 0 || names.length === 0 ? chosen : channels, unknown };
+}
+
 /** Delivers a message to every channel it is for and reports each channel's outcome; never throws. */
 export async function deliver(
   message: NotificationMessage,

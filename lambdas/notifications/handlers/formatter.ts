@@ -3,7 +3,13 @@ import middy from '@middy/core';
 import type { Context, SNSEvent } from 'aws-lambda';
 import { logger } from '../../shared/logger.js';
 import { awsFormatterDependencies } from '../adapters/aws/formatter-dependencies.js';
-import { deliver, type FailedOutcome, type FormatterDependencies } from '../core/deliver.js';
+import {
+  AUDIENCE_ATTRIBUTE,
+  audienceOf,
+  deliver,
+  type FailedOutcome,
+  type FormatterDependencies,
+} from '../core/deliver.js';
 import { InvalidMessageError, parseNotificationMessage } from '../core/message.js';
 
 /** Fails the SNS record when a channel failed after retries, so Lambda retries it and then dead-letters it. */
@@ -24,8 +30,8 @@ export interface FormatterSummary {
 const DEADLINE_MARGIN_MS = 5_000;
 
 /**
- * Builds the formatter function, subscribed to Vigil's SNS topics: each message goes to every configured
- * channel it is for. A message that is not a Vigil notification is logged and dropped (retrying cannot
+ * Builds the formatter function, subscribed to Vigil's SNS topics: each message goes to the configured
+ * channels it is for (those its `channels` attribute names, when an escalation tier targets some). A message that is not a Vigil notification is logged and dropped (retrying cannot
  * fix it). When any channel still fails after the poster's retries, the invocation throws: Lambda retries
  * the event (asynchronous invocation, twice by default), the retry skips the channels that have a receipt,
  * and what still fails goes to the function's dead-letter queue, whose alarm notifies.
@@ -53,7 +59,16 @@ export function createFormatterHandler(dependencies: () => FormatterDependencies
         dropped += 1;
         continue;
       }
-      const report = await deliver(message, channels, resolved, { deadline });
+      const audience = audienceOf(channels, record.Sns.MessageAttributes?.[AUDIENCE_ATTRIBUTE]?.Value);
+      if (audience.unknown.length > 0) {
+        logger.warn('the message names channels that are not configured', {
+          ...sns,
+          messageId: message.id,
+          unknown: audience.unknown,
+          configured: channels.map((channel) => channel.name),
+        });
+      }
+      const report = await deliver(message, audience.channels, resolved, { deadline });
       const details = { ...sns, messageId: message.id, kind: message.kind, outcomes: report.outcomes };
       for (const warning of report.warnings) logger.warn(warning, { ...sns, messageId: message.id });
       if (report.failed.length > 0) {

@@ -3,7 +3,11 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { FetchHttpPoster } from '../../../../lambdas/notifications/adapters/http/fetch-http-poster.js';
 import { InMemoryDeliveryLog } from '../../../../lambdas/notifications/adapters/local/in-memory-delivery-log.js';
 import type { Channel } from '../../../../lambdas/notifications/core/channels.js';
-import { type DeliveryDependencies, deliver } from '../../../../lambdas/notifications/core/deliver.js';
+import {
+  audienceOf,
+  type DeliveryDependencies,
+  deliver,
+} from '../../../../lambdas/notifications/core/deliver.js';
 import type { DeliveryLog } from '../../../../lambdas/notifications/ports/delivery-log.js';
 import type { SecretSource } from '../../../../lambdas/notifications/ports/secret-source.js';
 import { alertNotification, NOTICE_AT, notice } from '../fixtures/messages.js';
@@ -241,5 +245,38 @@ describe('deliver', () => {
     assert.equal(report.warnings.length, 3);
     assert.match(report.warnings[0] ?? '', /cannot read the delivery receipts/);
     assert.match(report.warnings[1] ?? '', /cannot record the delivery to (teams|webhook)/);
+  });
+});
+
+describe('audienceOf', () => {
+  const configured: Channel[] = [
+    { name: 'slack', type: 'slack', url: 'https://hooks.slack.com/services/T0/B0/x' },
+    { name: 'pagerduty', type: 'pagerduty', routingKey: ROUTING_KEY },
+    { name: 'teams', type: 'teams', url: 'https://example.webhook.office.com/webhookb2/x' },
+  ];
+  const names = (audience: ReturnType<typeof audienceOf>) => audience.channels.map((channel) => channel.name);
+
+  it('keeps every channel when the message names none', () => {
+    assert.deepEqual(names(audienceOf(configured, undefined)), ['slack', 'pagerduty', 'teams']);
+  });
+
+  it('keeps only the channels the message names, in configured order', () => {
+    const audience = audienceOf(configured, JSON.stringify(['teams', 'slack']));
+    assert.deepEqual(names(audience), ['slack', 'teams']);
+    assert.deepEqual(audience.unknown, []);
+  });
+
+  it('reports names that are not configured and still delivers to the ones that are', () => {
+    const audience = audienceOf(configured, JSON.stringify(['pagerduty', 'opsgenie']));
+    assert.deepEqual(names(audience), ['pagerduty']);
+    assert.deepEqual(audience.unknown, ['opsgenie']);
+  });
+
+  it('goes to every channel when no name matches or the attribute is not a list of names', () => {
+    for (const attribute of [JSON.stringify(['renamed']), 'slack', JSON.stringify([1, 2]), '{"a":1}']) {
+      const audience = audienceOf(configured, attribute);
+      assert.deepEqual(names(audience), ['slack', 'pagerduty', 'teams'], attribute);
+      assert.equal(audience.unknown.length, 1, attribute);
+    }
   });
 });

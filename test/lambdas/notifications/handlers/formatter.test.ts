@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import { noticeAttributes } from '../../../../lambdas/escalation/adapters/aws/sns-incident-notice-publisher.js';
 import { FetchHttpPoster } from '../../../../lambdas/notifications/adapters/http/fetch-http-poster.js';
 import { ConfigOnlySecretSource } from '../../../../lambdas/notifications/adapters/local/config-only-secret-source.js';
 import { InMemoryDeliveryLog } from '../../../../lambdas/notifications/adapters/local/in-memory-delivery-log.js';
@@ -103,5 +104,31 @@ describe('formatter handler', () => {
     // PagerDuty got the trigger once; Slack was posted to again.
     assert.equal(receiver.requestsTo('/v2/enqueue').length, 1);
     assert.equal(receiver.requestsTo('/slack').length, 2);
+  });
+
+  it('delivers a notice only to the channels its tier targets, as the SNS publisher names them', async () => {
+    // Prepare: the attributes the escalation's publisher sets, as SNS hands them to Lambda (Type, Value).
+    const message = notice('trigger');
+    const event = snsEvent(JSON.stringify(message));
+    const published = noticeAttributes(message, { channels: ['pagerduty'] });
+    const record = event.Records[0];
+    assert.ok(record);
+    record.Sns.MessageAttributes = Object.fromEntries(
+      Object.entries(published).map(([name, value]) => [
+        name,
+        { Type: value.DataType ?? 'String', Value: value.StringValue ?? '' },
+      ]),
+    );
+    const handler = handlerWith();
+
+    // Act
+    const summary = await handler(event, lambdaContext());
+
+    // Assess
+    assert.deepEqual(summary, { records: 1, delivered: 1, dropped: 0 });
+    assert.deepEqual(
+      receiver.requests.map((request) => request.path),
+      ['/v2/enqueue'],
+    );
   });
 });
