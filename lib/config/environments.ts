@@ -52,7 +52,7 @@ function exampleLlmCostRule(usdPerHour: number) {
  * The environments `cdk deploy -c env=<name>` accepts. Account and region are left to the CLI's
  * credentials (`CDK_DEFAULT_ACCOUNT` / `CDK_DEFAULT_REGION`) unless pinned here. Accounts created after
  * 2025-06-20 cannot use Timestream: set `metricStore: 'cloudwatch'` (or synth with `-c metricStore=cloudwatch`).
- * Secrets never go here: channels reference Secrets Manager or SSM names.
+ * Secrets never go here: channels reference their Secrets Manager secret by ARN.
  */
 export const environments = {
   dev: {
@@ -86,6 +86,18 @@ export const environments = {
       // Dev alerts are for the people changing it: a repeat twice a day is enough.
       pipeline: { grouping: { repeatIntervalMs: '12h' } },
     },
+    // Each channel names the Secrets Manager secret that holds its URL or routing key, for example
+    // { name: 'oncall-slack', type: 'slack', filter: { severities: ['critical', 'high'] },
+    //   secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:vigil/dev/oncall-slack' }
+    // (a partial ARN, without the random suffix, names the secret by name).
+    channels: [],
+    // The default chains: critical pages on-call for 5 min, then the manager 15, director 30 and CTO 60,
+    // twice round; high and warning wait longer and go round once; info does not escalate.
+    escalation: {},
+    // Endpoints on the severity topics, for example
+    // critical: [{ protocol: 'email', endpoint: 'oncall@example.com',
+    //   filterPolicy: { event: ['trigger', 'unacknowledged', 'escalation-failed'] } }]
+    subscriptions: {},
   },
   staging: {
     name: 'staging',
@@ -115,6 +127,10 @@ export const environments = {
       rules: [exampleLlmCostRule(20)],
       pipeline: { grouping: { repeatIntervalMs: '12h' } },
     },
+    // Channels name their Secrets Manager secret (see dev); the default escalation chains.
+    channels: [],
+    escalation: {},
+    subscriptions: {},
   },
   prod: {
     name: 'prod',
@@ -153,6 +169,12 @@ export const environments = {
       // Alertmanager's timers (30 s wait, 5 min interval, 4 h repeat) and 10 notifications per rule and hour.
       pipeline: {},
     },
+    // Channels name their Secrets Manager secret (see dev); secrets under a customer managed key also list
+    // the key in channelSecretKeyArns. The default escalation chains, as seeded.
+    channels: [],
+    channelSecretKeyArns: [],
+    escalation: {},
+    subscriptions: {},
   },
 } as const satisfies Record<string, EnvironmentConfigInput>;
 
@@ -170,4 +192,10 @@ export const localEnvironment = {
   models: [...exampleModels],
   // Each example model gets the default rules, so an error burst sent to one fires its error-rate rule.
   alerting: { defaultRules: true },
+  // Locally every notice goes to the console and .vigil/outbox.ndjson; no channel needs a secret. To post
+  // to a receiver as well, add one with its URL in plain config (allowed locally only), for example
+  // { name: 'local-hook', type: 'webhook', url: 'http://127.0.0.1:9000/vigil' }.
+  channels: [],
+  // The default chains; VIGIL_TIME_SCALE shrinks their timeouts for demos and tests.
+  escalation: {},
 } as const satisfies EnvironmentConfigInput;

@@ -1,5 +1,11 @@
 import { environments, localEnvironment } from './environments.js';
-import { type EnvironmentConfig, type EnvironmentConfigInput, environmentConfigSchema } from './schema.js';
+import {
+  type ConfigProblem,
+  deploymentProblems,
+  type EnvironmentConfig,
+  type EnvironmentConfigInput,
+  environmentConfigSchema,
+} from './schema.js';
 
 /** Names of the environments that can be deployed, in the order they are promoted through. */
 export const environmentNames = Object.keys(environments) as readonly EnvironmentName[];
@@ -24,7 +30,8 @@ export interface EnvironmentOverrides {
 
 /**
  * Loads and validates a deployable environment's config by name, failing with the known names when the
- * name is missing or unknown, and with every invalid field when the config does not validate.
+ * name is missing or unknown, and with every invalid field when the config does not validate or holds what
+ * must not be deployed (a channel secret in plain config).
  */
 export function loadEnvironment(name: unknown, overrides: EnvironmentOverrides = {}): EnvironmentConfig {
   const known = environmentNames.join(', ');
@@ -43,7 +50,10 @@ export function loadEnvironment(name: unknown, overrides: EnvironmentOverrides =
     opensearchServerless === undefined
       ? environment.eventStore
       : { ...environment.eventStore, opensearchServerless: contextBoolean(opensearchServerless) };
-  return parseEnvironment({ ...environment, ...definedOverrides, eventStore });
+  const parsed = parseEnvironment({ ...environment, ...definedOverrides, eventStore });
+  const problems = deploymentProblems(parsed);
+  if (problems.length > 0) throw invalidConfig(name, problems);
+  return parsed;
 }
 
 /** `cdk -c key=value` passes strings: reads `true` and `false` as booleans and leaves the rest to validation. */
@@ -62,10 +72,18 @@ export function loadLocalEnvironment(): EnvironmentConfig {
 export function parseEnvironment(input: EnvironmentConfigInput | Record<string, unknown>): EnvironmentConfig {
   const parsed = environmentConfigSchema.safeParse(input);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`,
+    throw invalidConfig(
+      input.name,
+      parsed.error.issues.map((issue) => ({ path: issue.path, message: issue.message })),
     );
-    throw new Error(`invalid config for environment "${String(input.name)}": ${problems.join('; ')}`);
   }
   return parsed.data;
+}
+
+/** The error of an invalid config, listing every problem by its path. */
+function invalidConfig(name: unknown, problems: readonly ConfigProblem[]): Error {
+  const listed = problems.map(
+    (problem) => `${problem.path.map(String).join('.') || '(root)'}: ${problem.message}`,
+  );
+  return new Error(`invalid config for environment "${String(name)}": ${listed.join('; ')}`);
 }

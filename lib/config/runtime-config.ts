@@ -44,6 +44,11 @@ export function toRuntimeConfig(environment: EnvironmentConfig): RuntimeConfig {
         model.accuracyTarget === undefined ? [] : [model.name],
       ),
     }),
+    channels: asJson(environment.channels),
+    escalation: asJson({
+      policies: environment.escalation.policies,
+      severityPolicies: environment.escalation.severityPolicies,
+    }),
   });
 }
 

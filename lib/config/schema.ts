@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SEVERITIES } from '../../lambdas/alerts/core/alert.js';
 import {
   DEFAULT_RULE_IDS,
   type DefaultRuleId,
@@ -10,6 +11,8 @@ import {
 } from '../../lambdas/alerts/core/default-rules.js';
 import { pipelineConfigSchema } from '../../lambdas/alerts/core/pipeline-config.js';
 import { alertRuleSchema } from '../../lambdas/alerts/core/rule.js';
+import { escalationConfigSchema, SEVERITY_TOPIC_TARGET } from '../../lambdas/escalation/core/policy.js';
+import { type Channel, channelsSchema } from '../../lambdas/notifications/core/channels.js';
 import { ValidationError } from '../../lambdas/shared/validation-error.js';
 import { sloSchema } from '../../lambdas/slos/core/slo.js';
 
@@ -227,6 +230,203 @@ export const eventStoreSchema = z.object({
   redactionPatterns: z.array(redactionPattern).default([]),
 });
 
+/**
+ * The message attributes incident notices carry on the severity topics (set by the escalation context's SNS
+ * notice publisher), which subscription filter policies can match.
+ */
+export const NOTICE_MESSAGE_ATTRIBUTES = [
+  'kind',
+  'event',
+  'severity',
+  'environment',
+  'incidentId',
+  'model',
+  'tier',
+  'channels',
+] as const;
+
+/** The operators SNS filter policies accept in place of an exact value. */
+const FILTER_OPERATORS = [
+  'prefix',
+  'suffix',
+  'anything-but',
+  'numeric',
+  'exists',
+  'equals-ignore-case',
+  'wildcard',
+] as const;
+
+/** SNS allows at most five attribute names in a filter policy. */
+const MAX_FILTER_POLICY_ATTRIBUTES = 5;
+
+/** SNS allows at most 150 combinations of values (the product of the lengths of the policy's arrays). */
+const MAX_FILTER_POLICY_COMBINATIONS = 150;
+
+/** One condition on a message attribute: an exact string or number, or one operator (`{ "prefix": "p" }`). */
+export type FilterCondition = string | number | Readonly<Record<string, unknown>>;
+
+const filterConditionSchema = z.custom<FilterCondition>(
+  (value) =>
+    typeof value === 'string' ||
+    typeof value === 'number' ||
+    (isPlainObject(value) &&
+      Object.keys(value).length === 1 &&
+      (FILTER_OPERATORS as readonly string[]).includes(Object.keys(value)[0] ?? '')),
+  {
+    error: (issue) =>
+      `got ${JSON.stringify(issue.input) ?? String(issue.input)}, expected a string, a number or one operator such as { "prefix": "example-" } (${FILTER_OPERATORS.join(', ')})`,
+  },
+);
+
+/**
+ * An SNS subscription filter policy on the notices' message attributes, as SNS writes it: each attribute
+ * name with the values (or operators) that let a message through, e.g. `{ "model": ["churn"], "event":
+ * ["trigger", "unacknowledged"] }`. A message passes when every named attribute matches one of its values.
+ */
+export const filterPolicySchema = z
+  .record(z.string(), z.array(filterConditionSchema).min(1, 'must list at least one value'))
+  .superRefine((policy, context) => {
+    const attributes = Object.keys(policy);
+    for (const attribute of attributes) {
+      if (!(NOTICE_MESSAGE_ATTRIBUTES as readonly string[]).includes(attribute)) {
+        context.addIssue({
+          code: 'custom',
+          path: [attribute],
+          message: `got attribute "${attribute}", which notices do not carry; expected one of ${NOTICE_MESSAGE_ATTRIBUTES.join(', ')}`,
+        });
+      }
+    }
+    if (attributes.length === 0 || attributes.length > MAX_FILTER_POLICY_ATTRIBUTES) {
+      context.addIssue({
+        code: 'custom',
+        message: `got ${attributes.length} attributes, expected 1 to ${MAX_FILTER_POLICY_ATTRIBUTES} (the SNS limit)`,
+      });
+    }
+    const combinations = Object.values(policy).reduce((product, values) => product * values.length, 1);
+    if (combinations > MAX_FILTER_POLICY_COMBINATIONS) {
+      context.addIssue({
+        code: 'custom',
+        message: `got ${combinations} combinations of values, expected at most ${MAX_FILTER_POLICY_COMBINATIONS} (the SNS limit: the product of the number of values of each attribute)`,
+      });
+    }
+  });
+
+/** A filter policy, validated. */
+export type FilterPolicy = z.output<typeof filterPolicySchema>;
+
+const httpsEndpoint = z
+  .url({ protocol: /^https$/, error: (issue) => `got ${JSON.stringify(issue.input)}, expected an https URL` })
+  .refine((url) => {
+    const parsed = new URL(url);
+    return parsed.username === '' && parsed.password === '';
+  }, 'must not carry credentials (user:password@): the template would hold them in plain text');
+
+/**
+ * An endpoint subscribed to a severity topic: an email address (which confirms the subscription once, from
+ * the email SNS sends) or an HTTPS URL (which must confirm it by fetching the `SubscribeURL` SNS posts).
+ * Both receive every incident notice of the topic unless a filter policy narrows them.
+ */
+export const subscriptionSchema = z.discriminatedUnion(
+  'protocol',
+  [
+    z.strictObject({
+      protocol: z.literal('email'),
+      /** The address; emails carry the notice's summary as subject and the notice as JSON. */
+      endpoint: z.email({
+        error: (issue) => `got ${JSON.stringify(issue.input)}, expected an email address`,
+      }),
+      /** Only the notices whose message attributes match. */
+      filterPolicy: filterPolicySchema.optional(),
+    }),
+    z.strictObject({
+      protocol: z.literal('https'),
+      /** The URL SNS posts to. */
+      endpoint: httpsEndpoint,
+      /**
+       * Post the notice JSON as the body instead of SNS's envelope (which carries the signature).
+       * @default false
+       */
+      rawMessageDelivery: z.boolean().default(false),
+      /** Only the notices whose message attributes match. */
+      filterPolicy: filterPolicySchema.optional(),
+    }),
+  ],
+  {
+    error: (issue) =>
+      issue.code === 'invalid_union'
+        ? `got ${JSON.stringify((issue.input as { protocol?: unknown } | undefined)?.protocol) ?? 'none'}, expected "email" or "https"`
+        : undefined,
+  },
+);
+
+/** A subscription to a severity topic, validated. */
+export type SubscriptionConfig = z.output<typeof subscriptionSchema>;
+
+const severitySubscriptions = z
+  .array(subscriptionSchema)
+  .default([])
+  .superRefine((subscriptions, context) => {
+    const seen = new Set<string>();
+    for (const [index, subscription] of subscriptions.entries()) {
+      const key = `${subscription.protocol}:${subscription.endpoint}`;
+      if (seen.has(key)) {
+        context.addIssue({
+          code: 'custom',
+          path: [index, 'endpoint'],
+          message: `${subscription.endpoint} is subscribed twice; expected each endpoint once per topic`,
+        });
+      }
+      seen.add(key);
+    }
+  });
+
+/** The endpoints subscribed to each severity's topic; a severity that is not listed has none. */
+export const subscriptionsSchema = z.strictObject(
+  {
+    critical: severitySubscriptions,
+    high: severitySubscriptions,
+    warning: severitySubscriptions,
+    info: severitySubscriptions,
+  } satisfies Record<(typeof SEVERITIES)[number], unknown>,
+  {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `got unknown severity ${issue.keys.map((key) => `"${key}"`).join(', ')}; expected severities among ${SEVERITIES.join(', ')}`
+        : undefined,
+  },
+);
+
+/** The subscriptions of every severity topic, validated. */
+export type SubscriptionsConfig = z.output<typeof subscriptionsSchema>;
+
+/**
+ * Escalation policies (ordered tiers of targets, each with a timeout and an optional business-hours or
+ * quiet-hours condition; a repeat count) and the policy of each severity; absent parts take the defaults of
+ * `lambdas/escalation/core/policy.ts` (p0 for critical, p1 for high, p2 for warning; info never escalates).
+ */
+const escalationSchema = z
+  .strictObject(escalationConfigSchema.shape, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `got unknown field ${issue.keys.map((key) => `"${key}"`).join(', ')}; expected fields among ${Object.keys(escalationConfigSchema.shape).join(', ')}`
+        : undefined,
+  })
+  .superRefine((escalation, context) => {
+    // The policy module's own checks (each severity maps to a policy that exists), on what was parsed.
+    const checked = escalationConfigSchema.safeParse(escalation);
+    for (const issue of checked.error?.issues ?? []) {
+      context.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+    }
+  });
+
+/** An environment's escalation policies, validated and with defaults applied (durations in ms). */
+export type EscalationEnvironmentConfig = z.output<typeof escalationSchema>;
+
+const kmsKeyArn = z.string().regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/, {
+  error: (issue) =>
+    `got ${JSON.stringify(issue.input)}, expected a KMS key ARN such as arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
+});
+
 /** One deployable (or the local) environment of Vigil, as written in `environments.ts`. */
 export const environmentConfigSchema = z
   .object({
@@ -261,6 +461,22 @@ export const environmentConfigSchema = z
     alerting: alertingSchema.prefault({}),
     /** SLOs, error budgets and burn-rate alerts. */
     slos: slosSchema.prefault({}),
+    /**
+     * Where the formatter Lambda posts notifications: Slack, PagerDuty Events v2, Microsoft Teams and generic
+     * webhooks (see `lambdas/notifications/core/channels.ts`). A deployed environment names each channel's
+     * Secrets Manager secret by ARN (`secretArn`; a partial ARN, without the random suffix, names it by
+     * name); only the local environment may write a URL or routing key in plain config.
+     */
+    channels: channelsSchema.default([]),
+    /**
+     * The customer managed KMS keys that encrypt the channels' secrets, which the formatter may decrypt with
+     * through Secrets Manager only; none for secrets under the AWS managed key `aws/secretsmanager`.
+     */
+    channelSecretKeyArns: z.array(kmsKeyArn).default([]),
+    /** Escalation policies and the policy of each severity; tiers target channels or `severity-topic`. */
+    escalation: escalationSchema.prefault({}),
+    /** Email and HTTPS endpoints subscribed to each severity's SNS topic, with optional filter policies. */
+    subscriptions: subscriptionsSchema.prefault({}),
   })
   .superRefine((config, context) => {
     const seen = new Set<string>();
@@ -276,6 +492,7 @@ export const environmentConfigSchema = z
     }
     checkAlertOverrides(config, context);
     checkCustomRuleNames(config, context);
+    checkEscalationTargets(config, context);
     const sloNames = new Set<string>();
     for (const [index, slo] of config.slos.definitions.entries()) {
       if (sloNames.has(slo.name)) {
@@ -341,6 +558,61 @@ function checkCustomRuleNames(
     }
     seen.add(rule.name);
   }
+}
+
+/** Every tier target must be a configured channel or the incident's severity topic. */
+function checkEscalationTargets(
+  config: { channels: Channel[]; escalation: EscalationEnvironmentConfig },
+  context: z.core.$RefinementCtx<unknown>,
+): void {
+  const channels = config.channels.map((channel) => channel.name);
+  const known = new Set([SEVERITY_TOPIC_TARGET, ...channels]);
+  for (const [name, policy] of Object.entries(config.escalation.policies)) {
+    for (const [tierIndex, tier] of policy.tiers.entries()) {
+      for (const [targetIndex, target] of tier.targets.entries()) {
+        if (known.has(target)) continue;
+        context.addIssue({
+          code: 'custom',
+          path: ['escalation', 'policies', name, 'tiers', tierIndex, 'targets', targetIndex],
+          message: `got "${target}", which is not a channel; expected "${SEVERITY_TOPIC_TARGET}" or one of the channels (${channels.join(', ') || 'none configured'})`,
+        });
+      }
+    }
+  }
+}
+
+/** A problem of a config, by its path. */
+export interface ConfigProblem {
+  readonly path: readonly PropertyKey[];
+  readonly message: string;
+}
+
+/**
+ * What keeps a validated config from being deployed: a channel secret written in plain config (a Slack,
+ * Teams or webhook URL carries its own credentials, a PagerDuty routing key is one), which would end up in
+ * the Lambda bundle; in AWS they live in Secrets Manager. A PagerDuty channel's `url` is the Events API
+ * endpoint, not a secret.
+ */
+export function deploymentProblems(config: Pick<EnvironmentConfig, 'channels'>): ConfigProblem[] {
+  return config.channels.flatMap((channel, index): ConfigProblem[] => {
+    if (channel.routingKey !== undefined) {
+      return [
+        {
+          path: ['channels', index, 'routingKey'],
+          message: `channel "${channel.name}" has its routing key in plain config; expected secretArn, a Secrets Manager secret holding it (plain values are for the local environment only)`,
+        },
+      ];
+    }
+    if (channel.type !== 'pagerduty' && channel.url !== undefined) {
+      return [
+        {
+          path: ['channels', index, 'url'],
+          message: `channel "${channel.name}" has its ${channel.type} URL in plain config; expected secretArn, a Secrets Manager secret holding it (plain URLs are for the local environment only)`,
+        },
+      ];
+    }
+    return [];
+  });
 }
 
 /** An environment's config as written, before defaults are applied. */

@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEFAULT_PIPELINE_CONFIG } from '../../../lambdas/alerts/core/pipeline-config.js';
-import { environments } from '../../../lib/config/environments.js';
+import { DEFAULT_ESCALATION_CONFIG } from '../../../lambdas/escalation/core/policy.js';
+import { environments, localEnvironment } from '../../../lib/config/environments.js';
 import {
   environmentNames,
   loadEnvironment,
   loadLocalEnvironment,
   parseEnvironment,
 } from '../../../lib/config/load-environment.js';
+import { deploymentProblems } from '../../../lib/config/schema.js';
 
 describe('loadEnvironment', () => {
   it('loads each deployable environment under its own name', () => {
@@ -400,6 +402,287 @@ describe('parseEnvironment', () => {
       assert.throws(
         () => parseEnvironment({ ...valid, alerting: { pipeline: { grouping: { waitMs: 'soon' } } } }),
         /alerting\.pipeline\.grouping\.waitMs: /,
+      );
+    });
+  });
+
+  describe('channels', () => {
+    const SLACK_SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:vigil/slack-AbCdEf';
+
+    it('defaults to no channels and no secret keys', () => {
+      const environment = parseEnvironment(valid);
+
+      assert.deepEqual(environment.channels, []);
+      assert.deepEqual(environment.channelSecretKeyArns, []);
+    });
+
+    it('validates channels with the channel schema, naming the channel and field', () => {
+      assert.throws(
+        () => parseEnvironment({ ...valid, channels: [{ name: 'oncall', type: 'slack' }] }),
+        /channels\.0: a slack channel needs secretArn/,
+      );
+    });
+
+    it('rejects a secret key that is not a KMS key ARN, quoting it', () => {
+      assert.throws(
+        () => parseEnvironment({ ...valid, channelSecretKeyArns: ['alias/vigil'] }),
+        /channelSecretKeyArns\.0: got "alias\/vigil", expected a KMS key ARN/,
+      );
+    });
+
+    it('finds nothing to refuse in channels that name their secrets, nor in a PagerDuty endpoint', () => {
+      const environment = parseEnvironment({
+        ...valid,
+        channels: [
+          { name: 'oncall', type: 'slack', secretArn: SLACK_SECRET },
+          {
+            name: 'pager',
+            type: 'pagerduty',
+            secretArn: SLACK_SECRET.replace('slack', 'pagerduty'),
+            url: 'https://events.eu.pagerduty.com/v2/enqueue',
+          },
+        ],
+      });
+
+      assert.deepEqual(deploymentProblems(environment), []);
+    });
+
+    it('refuses to deploy a URL or routing key written in plain config, naming the channel', () => {
+      const environment = parseEnvironment({
+        ...valid,
+        channels: [
+          { name: 'hook', type: 'webhook', url: 'https://hooks.example.com/vigil' },
+          { name: 'pager', type: 'pagerduty', routingKey: 'R0UT1NGKEY' },
+        ],
+      });
+
+      const problems = deploymentProblems(environment);
+
+      assert.deepEqual(
+        problems.map((problem) => problem.path),
+        [
+          ['channels', 0, 'url'],
+          ['channels', 1, 'routingKey'],
+        ],
+      );
+      assert.match(
+        problems[0]?.message ?? '',
+        /channel "hook" has its webhook URL in plain config; expected secretArn/,
+      );
+      assert.match(
+        problems[1]?.message ?? '',
+        /channel "pager" has its routing key in plain config; expected secretArn/,
+      );
+    });
+
+    it('lets the local environment post to a URL in plain config', () => {
+      const local = parseEnvironment({
+        ...localEnvironment,
+        channels: [{ name: 'hook', type: 'webhook', url: 'http://127.0.0.1:9000/vigil' }],
+      });
+
+      assert.equal(local.channels[0]?.url, 'http://127.0.0.1:9000/vigil');
+    });
+  });
+
+  describe('escalation', () => {
+    const tier = { name: 'on-call', targets: ['severity-topic'], timeoutMs: '10m' };
+
+    it('defaults to the seeded chains: p0 for critical, p1 for high, p2 for warning', () => {
+      const { escalation } = parseEnvironment(valid);
+
+      assert.deepEqual(escalation, DEFAULT_ESCALATION_CONFIG);
+      assert.deepEqual(escalation.severityPolicies, { critical: 'p0', high: 'p1', warning: 'p2' });
+      // p0: on-call 5 min, manager 15, director 30, CTO 60, as the seeds give it.
+      assert.deepEqual(
+        escalation.policies.p0?.tiers.map((each) => each.timeoutMs),
+        [5, 15, 30, 60].map((minutes) => minutes * 60_000),
+      );
+    });
+
+    it('reads tier timeouts written as durations in ms', () => {
+      const { escalation } = parseEnvironment({
+        ...valid,
+        escalation: {
+          policies: { team: { tiers: [tier], repeat: 2 } },
+          severityPolicies: { critical: 'team' },
+        },
+      });
+
+      assert.equal(escalation.policies.team?.tiers[0]?.timeoutMs, 600_000);
+      assert.equal(escalation.policies.team?.repeat, 2);
+    });
+
+    it('accepts a tier that targets a configured channel', () => {
+      const { escalation } = parseEnvironment({
+        ...valid,
+        channels: [{ name: 'oncall', type: 'slack', url: 'https://hooks.slack.com/services/T/B/X' }],
+        escalation: {
+          policies: { team: { tiers: [{ ...tier, targets: ['oncall', 'severity-topic'] }] } },
+          severityPolicies: { critical: 'team' },
+        },
+      });
+
+      assert.deepEqual(escalation.policies.team?.tiers[0]?.targets, ['oncall', 'severity-topic']);
+    });
+
+    it('rejects a tier target that is not a channel, listing the channels', () => {
+      assert.throws(
+        () =>
+          parseEnvironment({
+            ...valid,
+            channels: [{ name: 'oncall', type: 'slack', url: 'https://hooks.slack.com/services/T/B/X' }],
+            escalation: {
+              policies: { team: { tiers: [{ ...tier, targets: ['severity-topic', 'on-call-slack'] }] } },
+              severityPolicies: { critical: 'team' },
+            },
+          }),
+        /escalation\.policies\.team\.tiers\.0\.targets\.1: got "on-call-slack", which is not a channel; expected "severity-topic" or one of the channels \(oncall\)/,
+      );
+    });
+
+    it('rejects a severity mapped to a policy that does not exist', () => {
+      assert.throws(
+        () => parseEnvironment({ ...valid, escalation: { severityPolicies: { critical: 'p9' } } }),
+        /escalation\.severityPolicies\.critical: no policy "p9"; the policies are p0, p1, p2/,
+      );
+    });
+
+    it('rejects an unknown field, such as a misspelt mapping, listing the known ones', () => {
+      assert.throws(
+        () => parseEnvironment({ ...valid, escalation: { severityPolicy: { critical: 'p0' } } }),
+        /escalation: got unknown field "severityPolicy"; expected fields among policies, severityPolicies/,
+      );
+    });
+
+    it('validates tiers with the policy schema, by path', () => {
+      assert.throws(
+        () =>
+          parseEnvironment({
+            ...valid,
+            escalation: {
+              policies: { team: { tiers: [{ ...tier, timeoutMs: '1500ms' }] } },
+              severityPolicies: {},
+            },
+          }),
+        /escalation\.policies\.team\.tiers\.0\.timeoutMs: /,
+      );
+    });
+  });
+
+  describe('subscriptions', () => {
+    const withSubscriptions = (subscriptions: unknown) => parseEnvironment({ ...valid, subscriptions });
+
+    it('defaults to no endpoint on any severity topic', () => {
+      assert.deepEqual(parseEnvironment(valid).subscriptions, {
+        critical: [],
+        high: [],
+        warning: [],
+        info: [],
+      });
+    });
+
+    it('reads email and HTTPS endpoints with their filter policies', () => {
+      const { subscriptions } = withSubscriptions({
+        critical: [
+          {
+            protocol: 'email',
+            endpoint: 'oncall@example.com',
+            filterPolicy: { event: ['trigger', 'unacknowledged'], model: [{ prefix: 'fraud-' }] },
+          },
+          { protocol: 'https', endpoint: 'https://hooks.example.com/sns' },
+        ],
+      });
+
+      assert.deepEqual(subscriptions.critical, [
+        {
+          protocol: 'email',
+          endpoint: 'oncall@example.com',
+          filterPolicy: { event: ['trigger', 'unacknowledged'], model: [{ prefix: 'fraud-' }] },
+        },
+        { protocol: 'https', endpoint: 'https://hooks.example.com/sns', rawMessageDelivery: false },
+      ]);
+      assert.deepEqual(subscriptions.info, []);
+    });
+
+    it('rejects a severity that does not exist, listing the ones that do', () => {
+      assert.throws(
+        () => withSubscriptions({ p0: [] }),
+        /subscriptions: got unknown severity "p0"; expected severities among critical, high, warning, info/,
+      );
+    });
+
+    it('rejects a protocol SNS subscriptions here do not offer', () => {
+      assert.throws(
+        () => withSubscriptions({ high: [{ protocol: 'sms', endpoint: '+15555550100' }] }),
+        /subscriptions\.high\.0\.protocol: got "sms", expected "email" or "https"/,
+      );
+    });
+
+    it('rejects a plain http URL and a URL with credentials', () => {
+      assert.throws(
+        () => withSubscriptions({ high: [{ protocol: 'https', endpoint: 'http://hooks.example.com/sns' }] }),
+        /subscriptions\.high\.0\.endpoint: got "http:\/\/hooks\.example\.com\/sns", expected an https URL/,
+      );
+      assert.throws(
+        () =>
+          withSubscriptions({
+            high: [{ protocol: 'https', endpoint: 'https://user:secret@hooks.example.com/sns' }],
+          }),
+        /subscriptions\.high\.0\.endpoint: must not carry credentials/,
+      );
+    });
+
+    it('rejects an endpoint subscribed twice to one topic', () => {
+      const subscription = { protocol: 'email', endpoint: 'oncall@example.com' };
+
+      assert.throws(
+        () => withSubscriptions({ critical: [subscription, subscription] }),
+        /subscriptions\.critical\.1\.endpoint: oncall@example\.com is subscribed twice/,
+      );
+    });
+
+    it('rejects a filter on an attribute notices do not carry, listing the ones they do', () => {
+      const filterPolicy = { team: ['risk'] };
+
+      assert.throws(
+        () =>
+          withSubscriptions({ warning: [{ protocol: 'email', endpoint: 'a@example.com', filterPolicy }] }),
+        /subscriptions\.warning\.0\.filterPolicy\.team: got attribute "team", which notices do not carry; expected one of kind, event, severity, environment, incidentId, model, tier, channels/,
+      );
+    });
+
+    it('rejects a condition that is neither a value nor one known operator', () => {
+      const filterPolicy = { model: [{ startsWith: 'fraud' }] };
+
+      assert.throws(
+        () =>
+          withSubscriptions({ warning: [{ protocol: 'email', endpoint: 'a@example.com', filterPolicy }] }),
+        /subscriptions\.warning\.0\.filterPolicy\.model\.0: got \{"startsWith":"fraud"\}, expected a string, a number or one operator/,
+      );
+    });
+
+    it('holds filter policies to the SNS limits: five attributes and 150 combinations', () => {
+      // 6 attributes; and 4 x 4 x 10 = 160 combinations, where SNS allows 150.
+      const sixAttributes = Object.fromEntries(
+        ['kind', 'event', 'severity', 'environment', 'model', 'tier'].map((name) => [name, ['x']]),
+      );
+      const values = (count: number) => Array.from({ length: count }, (_, index) => `v${index}`);
+      const tooManyCombinations = { event: values(4), model: values(4), tier: values(10) };
+
+      assert.throws(
+        () =>
+          withSubscriptions({
+            info: [{ protocol: 'email', endpoint: 'a@example.com', filterPolicy: sixAttributes }],
+          }),
+        /subscriptions\.info\.0\.filterPolicy: got 6 attributes, expected 1 to 5/,
+      );
+      assert.throws(
+        () =>
+          withSubscriptions({
+            info: [{ protocol: 'email', endpoint: 'a@example.com', filterPolicy: tooManyCombinations }],
+          }),
+        /subscriptions\.info\.0\.filterPolicy: got 160 combinations of values, expected at most 150/,
       );
     });
   });

@@ -7,6 +7,9 @@ import {
   parsePipelineConfig,
 } from '../../../lambdas/alerts/core/pipeline-config.js';
 import { parseAlertRules } from '../../../lambdas/alerts/core/rule.js';
+import { readEscalationConfig } from '../../../lambdas/escalation/core/escalation-config.js';
+import { DEFAULT_ESCALATION_CONFIG, parseEscalationConfig } from '../../../lambdas/escalation/core/policy.js';
+import { parseChannels } from '../../../lambdas/notifications/core/channels.js';
 import { parseRuntimeConfig } from '../../../lambdas/shared/runtime-config.js';
 import { parseSlos } from '../../../lambdas/slos/core/slo.js';
 import { readSloConfig } from '../../../lambdas/slos/core/slos-config.js';
@@ -71,7 +74,13 @@ describe('toRuntimeConfig', () => {
   });
 
   it('derives the Lambdas config slice from a Timestream environment', () => {
-    const { alerting: _alerting, slos: _slos, ...runtimeConfig } = toRuntimeConfig(loadEnvironment('dev'));
+    const {
+      alerting: _alerting,
+      slos: _slos,
+      channels: _channels,
+      escalation: _escalation,
+      ...runtimeConfig
+    } = toRuntimeConfig(loadEnvironment('dev'));
 
     assert.deepEqual(runtimeConfig, {
       environment: 'dev',
@@ -303,6 +312,93 @@ describe('toRuntimeConfig alerting', () => {
       ]) {
         assert.ok(names.has(`${model.name}/${id}`), `${model.name}/${id}`);
       }
+    }
+  });
+});
+
+describe('toRuntimeConfig channels and escalation', () => {
+  const channels = [
+    {
+      name: 'oncall-slack',
+      type: 'slack',
+      secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:vigil/oncall-slack',
+      filter: { severities: ['critical', 'high'], models: ['fraud'] },
+    },
+    {
+      name: 'pager',
+      type: 'pagerduty',
+      secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:vigil/pager-AbCdEf',
+    },
+  ];
+  const escalation = {
+    policies: {
+      business: {
+        tiers: [
+          { name: 'on-call', targets: ['pager', 'severity-topic'], timeoutMs: '10m' },
+          {
+            name: 'team-lead',
+            targets: ['oncall-slack'],
+            timeoutMs: 1_800_000,
+            // Only in office hours; outside them the chain skips to the next tier at once.
+            condition: {
+              timeZone: 'Europe/Berlin',
+              windows: [
+                {
+                  days: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'],
+                  start: '09:00',
+                  end: '17:00',
+                },
+              ],
+            },
+          },
+        ],
+        repeat: 2,
+      },
+    },
+    severityPolicies: { critical: 'business', high: 'business' },
+  };
+
+  it('bundles the channels so the notifications context parses back the same channels', () => {
+    const environment = environmentWith({ channels });
+
+    const read = parseChannels(bundled(toRuntimeConfig(environment)).channels, 'vigil-config.json');
+
+    assert.deepEqual(read, parseChannels(channels, 'the test'));
+    assert.deepEqual(read, environment.channels);
+  });
+
+  it('bundles the policies so the escalation context reads back what the policy module makes of the config', () => {
+    const environment = environmentWith({ channels, escalation });
+
+    const read = readEscalationConfig(bundled(toRuntimeConfig(environment)));
+
+    // The reference: the policy module's own parse of the config as written, targets checked against channels.
+    assert.deepEqual(
+      read,
+      parseEscalationConfig(escalation, { channels: ['oncall-slack', 'pager'], source: 'the test' }),
+    );
+    assert.equal(read.policies.business?.tiers[0]?.timeoutMs, 600_000, '10 minutes');
+    assert.equal(read.policies.business?.tiers[1]?.condition?.when, 'inside');
+    // Reading what was read changes nothing, so every cold start agrees.
+    assert.deepEqual(parseEscalationConfig(JSON.parse(JSON.stringify(read))), read);
+  });
+
+  it('gives an environment without escalation config the default policies, and no channels', () => {
+    const runtimeConfig = bundled(toRuntimeConfig(environmentWith({})));
+
+    assert.deepEqual(runtimeConfig.channels, []);
+    assert.deepEqual(readEscalationConfig(runtimeConfig), DEFAULT_ESCALATION_CONFIG);
+  });
+
+  it('writes channels and policies every shipped environment and the local one can read back', () => {
+    for (const environment of [
+      ...environmentNames.map((name) => loadEnvironment(name)),
+      loadLocalEnvironment(),
+    ]) {
+      const runtimeConfig = bundled(toRuntimeConfig(environment));
+
+      assert.deepEqual(parseChannels(runtimeConfig.channels, 'test'), environment.channels, environment.name);
+      assert.deepEqual(readEscalationConfig(runtimeConfig), environment.escalation, environment.name);
     }
   });
 });
