@@ -26,6 +26,7 @@ import {
 import type { JobName } from '../../lambdas/jobs/core/jobs.js';
 import type { ScheduledJobEvent } from '../../lambdas/jobs/handlers/scheduled-job.js';
 import { STATE_TABLE_ENV } from '../../lambdas/shared/state-table.js';
+import type { EscalationControlAccess } from './escalation-workflow.js';
 import { wildcardResourceFindingId } from './event-store-findings.js';
 import { grantMetricRead, type MetricStoreRef, metricStoreEnvironment } from './metric-store-access.js';
 import { grantSendToEncryptedQueue } from './retry-queue.js';
@@ -51,6 +52,13 @@ export interface AlertingProps {
    * @default RemovalPolicy.DESTROY
    */
   readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * The escalation workflow, which every alerting function starts when an incident opens and completes when
+   * it is acknowledged or resolved (each of them can change incidents).
+   * @default - incidents do not escalate
+   */
+  readonly escalation?: EscalationControlAccess;
 }
 
 /** An HTTP route of the alerting functions, for the API to add behind its authorizer. */
@@ -72,7 +80,8 @@ const SCHEDULED_JOB: JobName = 'alert-rules';
  * receiver of CloudWatch alarm state changes (an EventBridge rule on the default bus), the `Alerts` topic
  * notifications go to, and one dead-letter queue for schedule and alarm deliveries that failed after
  * their retries. Every alerting function reads and writes the state table, reads the metric store (the
- * shared composition builds the rule evaluator) and may publish to the alert topic, and to nothing else.
+ * shared composition builds the rule evaluator), may publish to the alert topic and, given the escalation
+ * workflow, start and complete escalations, and nothing else.
  */
 export class Alerting extends Construct {
   /** How long the scheduled job may run: under a minute, so one run ends before the next one starts. */
@@ -92,7 +101,7 @@ export class Alerting extends Construct {
 
   constructor(scope: Construct, id: string, props: AlertingProps) {
     super(scope, id);
-    const { functionDefaults, topicKey, stateTable, metricStore } = props;
+    const { functionDefaults, topicKey, stateTable, metricStore, escalation } = props;
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.DESTROY;
 
     const topic = new Topic(this, 'Alerts', {
@@ -115,11 +124,13 @@ export class Alerting extends Construct {
           [STATE_TABLE_ENV]: stateTable.tableName,
           ...metricStoreEnvironment(metricStore),
           [ALERT_TOPIC_ENV]: topic.topicArn,
+          ...escalation?.environment,
         },
       });
       grantStateReadWrite(stateTable, fn);
       grantMetricRead(metricStore, fn);
       grantPublishToEncryptedTopic(topic, fn);
+      escalation?.grantControl(fn);
       return fn;
     };
     // API Gateway gives up on an integration after 30 s; the HTTP functions stop before it does.
@@ -303,7 +314,7 @@ export function grantPublishToEncryptedTopic(topic: ITopic, grantee: IGrantable)
  * actions a producer needs, where the CDK's `SqsDestination` would grant `kms:GenerateDataKey*` and
  * `kms:ReEncrypt*`.
  */
-class EncryptedQueueDestination implements IDestination {
+export class EncryptedQueueDestination implements IDestination {
   constructor(private readonly queue: IQueue) {}
 
   bind(_scope: Construct, fn: IFunction): DestinationConfig {

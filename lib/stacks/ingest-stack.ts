@@ -17,12 +17,15 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import type { Severity } from '../../lambdas/alerts/core/alert.js';
 import { RETRY_QUEUE_URL_ENV } from '../../lambdas/metrics/metric-store-names.js';
 import { STATE_TABLE_ENV } from '../../lambdas/shared/state-table.js';
 import { toRuntimeConfig } from '../config/runtime-config.js';
 import type { EnvironmentConfig } from '../config/schema.js';
 import { Alerting } from '../constructs/alerting.js';
+import { EscalationWorkflow } from '../constructs/escalation-workflow.js';
 import type { EventStoreRef } from '../constructs/event-store.js';
 import { EventStoreAccess } from '../constructs/event-store-access.js';
 import {
@@ -31,6 +34,8 @@ import {
   type MetricStoreRef,
   metricStoreEnvironment,
 } from '../constructs/metric-store-access.js';
+import { NotificationFormatter } from '../constructs/notification-formatter.js';
+import { NotificationTopics } from '../constructs/notification-topics.js';
 import { grantSendToEncryptedQueue, RetryQueue } from '../constructs/retry-queue.js';
 import { grantStateReadWrite } from '../constructs/state-table.js';
 import { VigilFunction, type VigilFunctionProps } from '../constructs/vigil-function.js';
@@ -67,9 +72,11 @@ interface IngestAccess {
 /**
  * The stateless compute in front of the stores: the HTTP API with its bearer-token authorizer, the
  * ingest, query, search, alerting and health functions behind it, the replay function that drains the
- * retry queue, and alerting (the rule schedule, the CloudWatch alarm rule and the alert topic); also who
- * may use the event store (its access grants and the bootstrap that maps them). It can be destroyed and
- * redeployed at will: nothing it holds outlives a request, except dead letters of alerting deliveries.
+ * retry queue, alerting (the rule schedule, the CloudWatch alarm rule and the alert topic), escalation (the
+ * severity topics with their subscriptions, the escalation state machine) and the notification formatter;
+ * also who may use the event store (its access grants and the bootstrap that maps them). It can be
+ * destroyed and redeployed at will: nothing it holds outlives a request, except dead letters of alerting
+ * and notification deliveries and escalations under way.
  */
 export class IngestStack extends Stack {
   /** The HTTP API. */
@@ -83,6 +90,15 @@ export class IngestStack extends Stack {
 
   /** Where alert rule runs and CloudWatch alarm state changes that failed after retries end up. */
   readonly alertingDeadLetterQueue: IQueue;
+
+  /** The topic of each incident severity, which escalation notices go to. */
+  readonly severityTopics: Readonly<Record<Severity, ITopic>>;
+
+  /** The escalation workflow, whose failed executions alarm. */
+  readonly escalationStateMachine: IStateMachine;
+
+  /** Where notifications the formatter could not deliver after retries end up. */
+  readonly notificationDeadLetterQueue: IQueue;
 
   constructor(scope: Construct, id: string, props: IngestStackProps) {
     const { environment, key, stateTable, metricStore, retryQueue, eventStore, ...stackProps } = props;
@@ -216,13 +232,6 @@ export class IngestStack extends Stack {
       }),
     );
 
-    const alerting = new Alerting(this, 'Alerting', {
-      functionDefaults: common,
-      topicKey: key,
-      stateTable,
-      metricStore,
-    });
-
     const api = new HttpApi(this, 'Api', {
       apiName: `vigil-${environment.name}`,
       description: `Vigil ${environment.name} ingest and query API`,
@@ -233,6 +242,34 @@ export class IngestStack extends Stack {
         resultsCacheTtl: Duration.seconds(60),
       }),
     });
+    // Incidents escalate tier by tier through the severity topics; the formatter delivers those notices and
+    // the alert topic's to the channels.
+    const severityTopics = new NotificationTopics(this, 'SeverityTopics', {
+      environmentName: environment.name,
+      key,
+      subscriptions: environment.subscriptions,
+    });
+    const escalation = new EscalationWorkflow(this, 'Escalation', {
+      functionDefaults: common,
+      stateTable,
+      topics: severityTopics,
+      apiUrl: api.apiEndpoint,
+    });
+    const alerting = new Alerting(this, 'Alerting', {
+      functionDefaults: common,
+      topicKey: key,
+      stateTable,
+      metricStore,
+      escalation,
+    });
+    const notifications = new NotificationFormatter(this, 'Notifications', {
+      functionDefaults: common,
+      stateTable,
+      topics: [...severityTopics.allTopics, alerting.topic],
+      deadLetterKey: key,
+      channelSecretKeyArns: environment.channelSecretKeyArns,
+    });
+
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
       retention: logRetention,
       encryptionKey: key,
@@ -314,9 +351,14 @@ export class IngestStack extends Stack {
       Query: query,
       Replay: replay,
       ...alerting.functions,
+      EscalationStep: escalation.stepFunction,
+      NotificationFormatter: notifications.function,
     };
     this.alertTopic = alerting.topic;
     this.alertingDeadLetterQueue = alerting.deadLetterQueue;
+    this.severityTopics = severityTopics.topics;
+    this.escalationStateMachine = escalation.stateMachine;
+    this.notificationDeadLetterQueue = notifications.deadLetterQueue;
   }
 }
 

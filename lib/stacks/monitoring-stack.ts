@@ -6,6 +6,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { IngestDashboard } from '../../dashboards/ingest-dashboard.js';
 import { DASHBOARD_METRICS } from '../../lambdas/metrics/metric-store-names.js';
@@ -39,12 +40,19 @@ export interface MonitoringStackProps extends StackProps {
 
   /** The event store; a domain's health, storage, memory and snapshots alarm. */
   readonly eventStore: EventStoreRef;
+
+  /** The dead-letter queue of notifications the formatter could not deliver, which must stay empty. */
+  readonly notificationDeadLetterQueue: IQueue;
+
+  /** The escalation workflow, whose failed executions (escalations that stopped on an error) alarm. */
+  readonly escalationStateMachine: IStateMachine;
 }
 
 /**
  * Vigil watching itself: the ops topic (with the config's email subscriptions), alarms on what would lose
- * or delay data (function errors and throttles, API 5xx, dead letters of the retry queue and of alerting,
- * a retry queue that stops draining, records Timestream rejected, an event store domain in trouble), and
+ * or delay data (function errors and throttles, API 5xx, dead letters of the retry queue, of alerting and
+ * of notifications, failed escalations, a retry queue that stops draining, records Timestream rejected, an
+ * event store domain in trouble), and
  * the ingest dashboard. It is apart from the ingest stack so that alarms and dashboards, which change
  * often, deploy without touching the compute.
  */
@@ -62,6 +70,8 @@ export class MonitoringStack extends Stack {
       deadLetterQueue,
       alertingDeadLetterQueue,
       eventStore,
+      notificationDeadLetterQueue,
+      escalationStateMachine,
       ...stackProps
     } = props;
     super(scope, id, stackProps);
@@ -112,6 +122,23 @@ export class MonitoringStack extends Stack {
       description:
         'An alert rule run or a CloudWatch alarm state change could not be delivered to its function, or the ' +
         'alarm receiver failed after retries; the message says which. Fix the cause; redrive alarm changes.',
+    });
+    alarms.add('NotificationDeadLetters', {
+      metric: notificationDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(1),
+        statistic: 'Maximum',
+      }),
+      threshold: 1,
+      description:
+        "A notification could not be delivered to every channel after the formatter's retries; the message " +
+        'holds the notification and the error. Fix the channel (URL, secret, receiver), then redrive it.',
+    });
+    alarms.add('EscalationsFailed', {
+      metric: escalationStateMachine.metricFailed({ period, statistic: 'Sum' }),
+      threshold: 1,
+      description:
+        'An escalation stopped on an error after its retries (its targets were told, if that worked); the ' +
+        "incident's timeline and the state machine's execution history say which step failed.",
     });
     alarms.add('RetryQueueAge', {
       metric: retryQueue.metricApproximateAgeOfOldestMessage({ period, statistic: 'Maximum' }),

@@ -12,7 +12,7 @@ export interface VigilStacks {
   readonly storage: StorageStack;
   /** The OpenSearch domain (or Serverless collection) of logs, spans and raw events. */
   readonly eventStore: EventStoreStack;
-  /** The API and the functions behind it. */
+  /** The API and the functions behind it, alerting, escalation and notifications. */
   readonly ingest: IngestStack;
   /** The ops topic, platform alarms and dashboards. */
   readonly monitoring: MonitoringStack;
@@ -62,6 +62,8 @@ export function createVigilStacks(scope: Construct, environment: EnvironmentConf
     deadLetterQueue: storage.deadLetterQueue,
     alertingDeadLetterQueue: ingest.alertingDeadLetterQueue,
     eventStore: eventStore.eventStore,
+    notificationDeadLetterQueue: ingest.notificationDeadLetterQueue,
+    escalationStateMachine: ingest.escalationStateMachine,
   });
 
   for (const stack of [storage, eventStore, ingest, monitoring]) {

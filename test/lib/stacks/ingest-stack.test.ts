@@ -44,7 +44,7 @@ const functionNamed = (template: Template, id: string) => {
 
 describe('IngestStack', () => {
   describe('functions', () => {
-    it('builds the seventeen functions of the table', () => {
+    it('builds the nineteen functions of the table', () => {
       const ids = functions(dev).map(([logicalId]) => logicalId.replace(/[0-9A-F]{8}$/, ''));
 
       assert.deepEqual(ids.sort(), [
@@ -54,10 +54,12 @@ describe('IngestStack', () => {
         'AlertingJobs',
         'AlertingScheduledJob',
         'Authorizer',
+        'EscalationStep',
         'Health',
         'LogSearch',
         'Logs',
         'Metrics',
+        'NotificationsFormatter',
         'OtlpLogs',
         'OtlpMetrics',
         'OtlpTraces',

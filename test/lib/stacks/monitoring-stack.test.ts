@@ -8,6 +8,7 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Domain } from 'aws-cdk-lib/aws-opensearchservice';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { loadEnvironment } from '../../../lib/config/load-environment.js';
 import type { EnvironmentConfig } from '../../../lib/config/schema.js';
 import type { EventStoreRef } from '../../../lib/constructs/event-store.js';
@@ -33,6 +34,16 @@ const alertingDeadLetterQueue = Queue.fromQueueArn(
   refs,
   'AlertingDeadLetterQueue',
   arn('sqs', 'vigil-alerting-dlq'),
+);
+const notificationDeadLetterQueue = Queue.fromQueueArn(
+  refs,
+  'NotificationDeadLetterQueue',
+  arn('sqs', 'vigil-notifications-dlq'),
+);
+const escalationStateMachine = StateMachine.fromStateMachineArn(
+  refs,
+  'Escalation',
+  arn('states', 'stateMachine:vigil-escalation'),
 );
 const bootstrap = {
   serviceToken: arn('lambda', 'function:vigil-bootstrap-provider'),
@@ -77,6 +88,8 @@ function monitoringFor(id: string, environment: EnvironmentConfig): MonitoringSt
     deadLetterQueue,
     alertingDeadLetterQueue,
     eventStore: eventStoreFor(id, environment),
+    notificationDeadLetterQueue,
+    escalationStateMachine,
   });
 }
 const devStack = monitoringFor('Dev', { ...loadEnvironment('dev'), alarmEmails: ['oncall@example.com'] });
@@ -126,7 +139,7 @@ describe('MonitoringStack', () => {
       }
     });
 
-    it('fire on any message in the dead-letter queue of the retry queue and in that of alerting', () => {
+    it('fire on any message in the dead-letter queues of the retry queue, of alerting and of notifications', () => {
       const visible = alarms(dev).filter(
         (alarm) => alarm.Properties.MetricName === 'ApproximateNumberOfMessagesVisible',
       );
@@ -137,6 +150,7 @@ describe('MonitoringStack', () => {
           .sort((a, b) => a[0].Value.localeCompare(b[0].Value)),
         [
           [{ Name: 'QueueName', Value: 'vigil-alerting-dlq' }],
+          [{ Name: 'QueueName', Value: 'vigil-notifications-dlq' }],
           [{ Name: 'QueueName', Value: 'vigil-retry-dlq' }],
         ],
       );
@@ -145,6 +159,16 @@ describe('MonitoringStack', () => {
         assert.equal(alarm.ComparisonOperator, 'GreaterThanOrEqualToThreshold');
         assert.equal(alarm.Threshold, 1);
       }
+    });
+
+    it('fire on any failed escalation, an execution of the escalation state machine that failed', () => {
+      const alarm = alarmOn(dev, 'ExecutionsFailed');
+
+      assert.equal(alarm.Namespace, 'AWS/States');
+      assert.deepEqual(alarm.Dimensions, [
+        { Name: 'StateMachineArn', Value: arn('states', 'stateMachine:vigil-escalation') },
+      ]);
+      assert.deepEqual([alarm.Statistic, alarm.Threshold], ['Sum', 1]);
     });
 
     it('fire when the retry queue has held a batch for 15 minutes', () => {

@@ -52,6 +52,20 @@ const STAR_RESOURCE_ACTIONS = new Set([
   'cloudwatch:PutMetricData',
   'cloudwatch:GetMetricData',
   'cloudwatch:ListMetrics',
+  // The escalation state machine's role: log delivery to CloudWatch Logs and X-Ray, as the Step Functions
+  // guide's logging and tracing policies give them.
+  'logs:CreateLogDelivery',
+  'logs:GetLogDelivery',
+  'logs:UpdateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:DescribeResourcePolicies',
+  'logs:DescribeLogGroups',
+  'xray:GetSamplingRules',
+  'xray:GetSamplingTargets',
+  // Completing an escalation's wait: the task token names the task; the actions take no resource.
+  'states:SendTaskSuccess',
 ]);
 
 describe('the Vigil stacks', () => {
