@@ -9,6 +9,7 @@ import { generateToken, hashToken } from '../../lambdas/auth/core/tokens.js';
 import { parseDuration } from '../../lambdas/shared/time.js';
 import { backtestOutputLines, ndjsonLines, runSloBacktest } from '../../lambdas/slos/core/backtest.js';
 import { readSloFile } from '../../lambdas/slos/core/slo-file.js';
+import { parseTimeScale } from './escalations.js';
 import { DEFAULT_LOCAL_TOKEN, startLocalPlatform } from './platform.js';
 
 const USAGE = `usage: vigil <command> [options]
@@ -27,7 +28,9 @@ commands:
                                             one line per alert transition, then a summary line
 
 environment:
-  VIGIL_PORT, VIGIL_DATA_DIR, VIGIL_TOKEN    override the port, the data directory and the accepted token`;
+  VIGIL_PORT, VIGIL_DATA_DIR, VIGIL_TOKEN    override the port, the data directory and the accepted token
+  VIGIL_TIME_SCALE                          multiply escalation waits and job intervals, above 0 and at most 1
+                                            (0.001: a 5 minute tier waits 0.3 s)`;
 
 async function start(args: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -45,6 +48,8 @@ async function start(args: string[]): Promise<void> {
     dataDir: values['data-dir'] ?? process.env.VIGIL_DATA_DIR ?? '.vigil',
     token: process.env.VIGIL_TOKEN || DEFAULT_LOCAL_TOKEN,
     jobs: true,
+    escalations: true,
+    timeScale: parseTimeScale(process.env.VIGIL_TIME_SCALE),
   });
   console.log(`Vigil is running at ${platform.url} (data in ${platform.dataDir})
   token:   ${platform.token}

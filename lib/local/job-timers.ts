@@ -9,12 +9,15 @@ export const LOCAL_JOB_INTERVALS_MS: Readonly<Record<JobName, number>> = {
   'slo-report': 7 * 86_400_000,
 };
 
+// The shortest interval a scaled job runs at: evaluating more often than this only loads the stores.
+const MIN_INTERVAL_MS = 1_000;
+
 /** What the local job timers need. */
 export interface JobTimersProps {
   readonly context: () => JobsContext;
   /** Where a failed run is reported (the run is tried again at the next interval). */
   readonly onError: (job: JobName, error: unknown) => void;
-  /** Divides every interval, for demos. @default 1 */
+  /** Multiplies every interval (`VIGIL_TIME_SCALE`), down to a run a second at most. @default 1 */
   readonly timeScale?: number;
 }
 
@@ -29,7 +32,7 @@ export class JobTimers {
   constructor(private readonly props: JobTimersProps) {
     const scale = props.timeScale ?? 1;
     for (const [job, intervalMs] of Object.entries(LOCAL_JOB_INTERVALS_MS) as [JobName, number][]) {
-      this.timers.push(setInterval(() => this.run(job), Math.max(intervalMs / scale, 100)));
+      this.timers.push(setInterval(() => this.run(job), Math.max(intervalMs * scale, MIN_INTERVAL_MS)));
     }
   }
 

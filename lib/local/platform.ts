@@ -11,6 +11,7 @@ import { createAlertsApiHandler } from '../../lambdas/alerts/handlers/alerts-api
 import { DynamoDbTokenRepository } from '../../lambdas/auth/adapters/aws/dynamodb-token-repository.js';
 import { hashToken } from '../../lambdas/auth/core/tokens.js';
 import { createAuthorizerHandler } from '../../lambdas/auth/handlers/authorizer.js';
+import { readEscalationConfig } from '../../lambdas/escalation/core/escalation-config.js';
 import { DuckDbEventStore } from '../../lambdas/events/adapters/local/duckdb-event-store.js';
 import { createRedactor } from '../../lambdas/events/core/redaction.js';
 import type { EventIngestDependencies } from '../../lambdas/events/handlers/event-ingest.js';
@@ -43,11 +44,12 @@ import { readSloConfig } from '../../lambdas/slos/core/slos-config.js';
 import { createLabelsHandler } from '../../lambdas/slos/handlers/labels.js';
 import { createSlosHandler } from '../../lambdas/slos/handlers/slos.js';
 import { loadLocalEnvironment } from '../config/load-environment.js';
-import type { EnvironmentConfig } from '../config/schema.js';
 import { toRuntimeConfig } from '../config/runtime-config.js';
+import type { EnvironmentConfig } from '../config/schema.js';
 import { LocalApiServer, type LocalRoute } from './api-gateway-server.js';
 import { serveDashboard } from './dashboard-page.js';
 import { startDynaliteStateStore } from './dynalite-state-store.js';
+import { type LocalEscalations, startLocalEscalations } from './escalations.js';
 import { JobTimers } from './job-timers.js';
 
 /** The token accepted locally when `VIGIL_TOKEN` does not set another. */
@@ -72,6 +74,17 @@ export interface LocalPlatformOptions {
   readonly console?: NodeJS.WritableStream;
   /** The environment to run (models, rules, SLOs); tests pass their own. @default the `local` environment */
   readonly environment?: EnvironmentConfig;
+  /**
+   * Escalate incidents that open through the environment's escalation policies, on the same state machine as
+   * in AWS (aws-local-stepfunctions), with notices in the outbox; `vigil start` turns it on, tests of other
+   * things leave it off. @default false
+   */
+  readonly escalations?: boolean;
+  /**
+   * Multiplies escalation tier timeouts and job intervals, so a demo walks a chain in seconds
+   * (`VIGIL_TIME_SCALE`, e.g. 0.001). @default 1
+   */
+  readonly timeScale?: number;
 }
 
 /** A running local platform. */
@@ -163,22 +176,39 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     },
   }));
   const alertingConfig = readAlertingConfig(runtimeConfig.alerting);
+  const alertRepositories = createDynamoDbAlertRepositories({
+    client: state.documentClient,
+    tableName: state.tableName,
+    now,
+  });
+  const outbox = new OutboxNotificationSink({
+    path: dataDir === null ? null : join(dataDir, 'outbox.ndjson'),
+    console: options.console ?? process.stdout,
+  });
+  let apiUrl = '';
+  const escalations: LocalEscalations | undefined = options.escalations
+    ? startLocalEscalations({
+        stateTable: state,
+        incidents: alertRepositories.incidents,
+        outbox,
+        config: readEscalationConfig(runtimeConfig),
+        environment: runtimeConfig.environment,
+        apiBaseUrl: () => apiUrl,
+        now,
+        timeScale: options.timeScale,
+        onError: (message, error) => console.error(`[vigil] ${message}:`, error),
+      })
+    : undefined;
   const alerting: AlertingContext = {
-    repositories: createDynamoDbAlertRepositories({
-      client: state.documentClient,
-      tableName: state.tableName,
-      now,
-    }),
-    sink: new OutboxNotificationSink({
-      path: dataDir === null ? null : join(dataDir, 'outbox.ndjson'),
-      console: options.console ?? process.stdout,
-    }),
+    repositories: alertRepositories,
+    sink: outbox,
     pipeline: alertingConfig.pipeline,
     rules: alertingConfig.rules,
     knownModels: alertingConfig.knownModels,
     metricReader: new RollupMetricReader(metrics),
     now,
     newId: randomUUID,
+    onIncidentEvents: escalations?.onIncidentEvents,
   };
   const alertingContext = () => alerting;
   const slos: SloContext = {
@@ -234,18 +264,21 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
   try {
     port = await server.listen(options.port ?? 8787);
   } catch (error) {
+    await escalations?.close();
     await Promise.allSettled([metrics.close(), events.close(), state.close()]);
     throw error;
   }
+  apiUrl = `http://127.0.0.1:${port}`;
   const timers = options.jobs
     ? new JobTimers({
         context: () => jobs,
+        timeScale: options.timeScale,
         onError: (job, error) => console.error(`[vigil] job ${job} failed:`, error),
       })
     : undefined;
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: apiUrl,
     port,
     token,
     dataDir,
@@ -253,6 +286,8 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     async close() {
       await timers?.close();
       await server.close();
+      // Escalations stop before the state store closes: a step in progress still writes to it.
+      await escalations?.close();
       await Promise.all([metrics.close(), events.close(), state.close()]);
     },
   };
