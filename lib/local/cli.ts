@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -9,6 +10,7 @@ import { generateToken, hashToken } from '../../lambdas/auth/core/tokens.js';
 import { parseDuration } from '../../lambdas/shared/time.js';
 import { backtestOutputLines, ndjsonLines, runSloBacktest } from '../../lambdas/slos/core/backtest.js';
 import { readSloFile } from '../../lambdas/slos/core/slo-file.js';
+import { DEMO_TIME_SCALE, runDemo } from './demo.js';
 import { parseTimeScale } from './escalations.js';
 import { DEFAULT_LOCAL_TOKEN, startLocalPlatform } from './platform.js';
 
@@ -16,6 +18,11 @@ const USAGE = `usage: vigil <command> [options]
 
 commands:
   start [--port 8787] [--data-dir .vigil]   run the whole platform locally on 127.0.0.1
+  demo [--port 8787] [--data-dir .vigil/demo] [--exit]
+                                            start it with synthetic traffic for the example models and an
+                                            error burst: an alert, an incident, tier 1 and tier 2 paged,
+                                            acknowledged through the API, escalation stopped (VIGIL_TIME_SCALE
+                                            defaults to 0.01 here); --exit stops once that is shown
   token create --table <state table> --principal <name> --scopes ingest,read,respond,admin [--expires-in 90d]
                                             mint a bearer token for a deployed environment (stored hashed;
                                             printed once). The table is the storage stack's StateTableName output.
@@ -38,13 +45,8 @@ async function start(args: string[]): Promise<void> {
     options: { port: { type: 'string' }, 'data-dir': { type: 'string' } },
     strict: true,
   });
-  const portText = values.port ?? process.env.VIGIL_PORT ?? '8787';
-  const port = Number(portText);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new Error(`--port must be a whole number from 0 to 65535, got "${portText}"`);
-  }
   const platform = await startLocalPlatform({
-    port,
+    port: parsePort(values.port ?? process.env.VIGIL_PORT ?? '8787'),
     dataDir: values['data-dir'] ?? process.env.VIGIL_DATA_DIR ?? '.vigil',
     token: process.env.VIGIL_TOKEN || DEFAULT_LOCAL_TOKEN,
     jobs: true,
@@ -59,12 +61,25 @@ async function start(args: string[]): Promise<void> {
            curl -s '${platform.url}/api/v1/incidents' -H 'authorization: Bearer ${platform.token}'
   alerts:  rules run every minute; notifications print here and go to ${platform.dataDir}/outbox.ndjson
   Ctrl-C stops it.`);
+  stopOnSignals(() => platform.close());
+}
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new Error(`--port must be a whole number from 0 to 65535, got "${text}"`);
+  }
+  return port;
+}
+
+/** Closes cleanly on Ctrl-C or SIGTERM, then exits. */
+function stopOnSignals(close: () => Promise<void>): void {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`\n${signal}: stopping Vigil...`);
-    platform.close().then(
+    close().then(
       () => process.exit(0),
       (error: unknown) => {
         console.error('vigil: could not stop cleanly:', error);
@@ -74,6 +89,24 @@ async function start(args: string[]): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+async function demo(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: { port: { type: 'string' }, 'data-dir': { type: 'string' }, exit: { type: 'boolean' } },
+    strict: true,
+  });
+  const running = await runDemo({
+    port: parsePort(values.port ?? process.env.VIGIL_PORT ?? '8787'),
+    dataDir: values['data-dir'] ?? join(process.env.VIGIL_DATA_DIR ?? '.vigil', 'demo'),
+    token: process.env.VIGIL_TOKEN || DEFAULT_LOCAL_TOKEN,
+    timeScale: parseTimeScale(process.env.VIGIL_TIME_SCALE ?? String(DEMO_TIME_SCALE)),
+    out: process.stdout,
+    keepRunning: !values.exit,
+  });
+  if (values.exit) return running.close();
+  stopOnSignals(() => running.close());
 }
 
 async function importRules(args: string[]): Promise<void> {
@@ -156,6 +189,8 @@ export async function main(argv: readonly string[]): Promise<void> {
   switch (command) {
     case 'start':
       return start(args);
+    case 'demo':
+      return demo(args);
     case 'token':
       if (args[0] === 'create') return createToken(args.slice(1));
       throw new Error(`unknown token command "${args[0] ?? ''}"; expected "token create"\n${USAGE}`);

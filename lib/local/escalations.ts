@@ -341,7 +341,12 @@ export function startLocalEscalations(props: LocalEscalationsProps): LocalEscala
     now: props.now,
   });
   const notices = new OutboxNoticePublisher(props.outbox);
-  const settings = () => ({ environment: props.environment, apiBaseUrl: props.apiBaseUrl() });
+  // The dashboard page the local API serves at its root.
+  const settings = () => ({
+    environment: props.environment,
+    apiBaseUrl: props.apiBaseUrl(),
+    dashboardUrl: `${props.apiBaseUrl()}/`,
+  });
   const stepDependencies = (): EscalationStepDependencies => ({
     incidents: props.incidents,
     tokens,

@@ -95,6 +95,8 @@ export interface LocalPlatform {
   readonly token: string;
   readonly dataDir: string | null;
   readonly runtimeConfig: RuntimeConfig;
+  /** Starts the job timers, if `jobs` did not start them already (the demo does, once it has set the scene). */
+  startJobs(): void;
   /** Stops the server, then closes the stores so their files are released. */
   close(): Promise<void>;
 }
@@ -269,13 +271,15 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     throw error;
   }
   apiUrl = `http://127.0.0.1:${port}`;
-  const timers = options.jobs
-    ? new JobTimers({
-        context: () => jobs,
-        timeScale: options.timeScale,
-        onError: (job, error) => console.error(`[vigil] job ${job} failed:`, error),
-      })
-    : undefined;
+  let timers: JobTimers | undefined;
+  const startJobs = () => {
+    timers ??= new JobTimers({
+      context: () => jobs,
+      timeScale: options.timeScale,
+      onError: (job, error) => console.error(`[vigil] job ${job} failed:`, error),
+    });
+  };
+  if (options.jobs) startJobs();
 
   return {
     url: apiUrl,
@@ -283,6 +287,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     token,
     dataDir,
     runtimeConfig,
+    startJobs,
     async close() {
       await timers?.close();
       await server.close();

@@ -543,6 +543,7 @@ describe('escalations on the local platform', () => {
         triggered.links.acknowledge,
         `${platform.url}/api/v1/incidents/${triggered.incident.id}/ack`,
       );
+      assert.equal(triggered.links.dashboard, `${platform.url}/`, 'the local dashboard page');
       assert.equal(acknowledged.status, 200);
       const incident = await api.get(`/api/v1/incidents/${triggered.incident.id}`);
       const types = incident.body.timeline.map((event: { type: string }) => event.type);

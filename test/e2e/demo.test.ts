@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { describe, it } from 'node:test';
+import { runDemo } from '../../lib/local/demo.js';
+
+describe('npm run demo', () => {
+  it('walks the whole path: error burst, alert, incident, tier 1, tier 2, acknowledgement, escalation stopped', async () => {
+    // Prepare: a tier of 5 minutes waits 0.6 s, the manager's 15 minutes 1.8 s.
+    const dataDir = join(await mkdtemp(join(tmpdir(), 'vigil-demo-')), 'demo');
+    const printed: string[] = [];
+    const out = new PassThrough();
+    out.on('data', (chunk: Buffer) => printed.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
+
+    // Act
+    const demo = await runDemo({
+      port: 0,
+      dataDir,
+      token: 'demo-token',
+      timeScale: 0.002,
+      out,
+      keepRunning: false,
+    });
+    await demo.close();
+    await rm(join(dataDir, '..'), { recursive: true, force: true });
+
+    // Assess
+    const { report } = demo;
+    assert.deepEqual(report.notices, [
+      ['trigger', 1],
+      ['trigger', 2],
+      ['acknowledge', 0],
+    ]);
+    assert.deepEqual(
+      report.timeline.filter((type) => type !== 'alert-joined'),
+      ['opened', 'escalated', 'escalated', 'acknowledged'],
+    );
+    assert.match(report.acknowledgedBy, /^demo-manager/);
+    // It watched past the moment tier 3 was due (1.8 s after tier 2) before calling the escalation stopped.
+    assert.ok(report.watchedAfterAckMs >= 1000, String(report.watchedAfterAckMs));
+    assert.ok(
+      printed.some((line) => /FIRING critical ModelErrorRateHigh model=example-classifier/.test(line)),
+    );
+    assert.ok(printed.some((line) => /TRIGGER critical .*tier 2 of 4: manager/.test(line)));
+    assert.ok(
+      printed.some((line) => line.startsWith('demo: escalation stopped: tier 3 (director) was not paged')),
+    );
+  });
+});
