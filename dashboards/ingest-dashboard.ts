@@ -2,6 +2,7 @@ import type { IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Dashboard, type IAlarm, type IWidget } from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import { DASHBOARD_METRICS } from '../lambdas/metrics/metric-store-names.js';
+import { ingestDashboardName } from '../lambdas/shared/dashboard-links.js';
 import { VigilMetricFactory } from './metric-factory.js';
 import { alarmStatusWidget, headerWidget, timeSeriesWidget } from './widgets.js';
 
@@ -52,7 +53,7 @@ export class IngestDashboard extends Construct {
     super(scope, id);
     const factory = new VigilMetricFactory({ namespace: props.metricNamespace });
     this.dashboard = new Dashboard(this, 'Resource', {
-      dashboardName: `Vigil-${props.environmentName}-Ingest`,
+      dashboardName: ingestDashboardName(props.environmentName),
       widgets: ingestDashboardRows(factory, props),
     });
   }

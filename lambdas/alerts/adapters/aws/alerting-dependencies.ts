@@ -4,6 +4,7 @@ import { awsIncidentEscalations } from '../../../escalation/adapters/aws/escalat
 import { createAwsMetricReader } from '../../../metrics/adapters/aws/metric-store-factory.js';
 import { requiredEnv } from '../../../shared/adapters/aws/environment.js';
 import { awsStateTable } from '../../../shared/adapters/aws/state-table.js';
+import { awsIngestDashboardUrl } from '../../../shared/dashboard-links.js';
 import { lazy } from '../../../shared/lazy.js';
 import { loadBundledRuntimeConfig } from '../../../shared/runtime-config.js';
 import { ALERT_TOPIC_ENV } from '../../alert-routes.js';
@@ -28,6 +29,7 @@ export const awsAlertingContext = lazy((): AlertingContext => {
       client: new SNSClient({}),
       topicArn: requiredEnv(ALERT_TOPIC_ENV),
       environment: runtimeConfig.environment,
+      dashboardUrl: awsIngestDashboardUrl(runtimeConfig.environment),
     }),
     pipeline,
     rules,

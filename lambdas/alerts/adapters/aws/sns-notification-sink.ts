@@ -1,4 +1,5 @@
 import { type MessageAttributeValue, PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { PipelineEnvelope } from '../../../notifications/core/message.js';
 import {
   notificationModels,
   notificationSeverity,
@@ -29,6 +30,8 @@ export interface SnsNotificationSinkProps {
   readonly topicArn: string;
   /** The environment's name, carried in the message and as the `environment` attribute. */
   readonly environment: string;
+  /** The dashboard every notification links to, when there is one. */
+  readonly dashboardUrl?: string;
   /**
    * The topic's MaximumMessageSize, in bytes.
    * @default SNS_MAX_MESSAGE_BYTES
@@ -37,15 +40,16 @@ export interface SnsNotificationSinkProps {
 }
 
 /** An alert notification as published, with the alerts left out to fit the size limit counted. */
-type PublishedAlerts = AlertNotification & { readonly environment: string; readonly omittedAlerts?: number };
+type PublishedAlerts = AlertNotification &
+  PipelineEnvelope & { readonly environment: string; readonly omittedAlerts?: number };
 /** A digest as published; entries left out to fit the size limit are added to `omitted`. */
-type PublishedDigest = DigestNotification & { readonly environment: string };
+type PublishedDigest = DigestNotification & PipelineEnvelope & { readonly environment: string };
 
 /**
  * Publishes notifications to one SNS topic: the notification as JSON (with `environment`), a subject for
  * email subscribers, and String message attributes for subscription filter policies: `kind`, `severity`
  * (the highest of the firing alerts; none for a digest), `status`, `rule`, `model` (when the notification
- * is about one model) and `environment`. A message over the size limit keeps as many alerts (firing ones
+ * is about one model) and `environment`; the message links to the dashboard when the sink knows it. A message over the size limit keeps as many alerts (firing ones
  * first) or digest entries as fit and says how many it left out. SDK errors propagate after its retries.
  */
 export class SnsNotificationSink implements NotificationSink {
@@ -53,12 +57,14 @@ export class SnsNotificationSink implements NotificationSink {
   private readonly topicArn: string;
   private readonly environment: string;
   private readonly maxMessageBytes: number;
+  private readonly links: PipelineEnvelope;
 
   constructor(props: SnsNotificationSinkProps) {
     this.client = props.client;
     this.topicArn = props.topicArn;
     this.environment = props.environment;
     this.maxMessageBytes = props.maxMessageBytes ?? SNS_MAX_MESSAGE_BYTES;
+    this.links = props.dashboardUrl ? { links: { dashboard: props.dashboardUrl } } : {};
   }
 
   /** Publishes the notification; rejects with the SDK's error when SNS refuses it. */
@@ -105,6 +111,7 @@ export class SnsNotificationSink implements NotificationSink {
         const digest: PublishedDigest = {
           ...notification,
           environment,
+          ...this.links,
           suppressed: notification.suppressed.slice(0, kept),
           omitted: notification.omitted + listed - kept,
         };
@@ -113,6 +120,7 @@ export class SnsNotificationSink implements NotificationSink {
       const alerts: PublishedAlerts = {
         ...notification,
         environment,
+        ...this.links,
         alerts: notification.alerts.slice(0, kept),
         ...(kept < listed ? { omittedAlerts: listed - kept } : {}),
       };

@@ -8,6 +8,7 @@ import type { IncidentRepository } from '../../../alerts/ports/incident-reposito
 import { describeIssues } from '../../../ingest/core/otlp-json.js';
 import { requiredEnv } from '../../../shared/adapters/aws/environment.js';
 import { awsStateTable } from '../../../shared/adapters/aws/state-table.js';
+import { awsIngestDashboardUrl } from '../../../shared/dashboard-links.js';
 import { lazy } from '../../../shared/lazy.js';
 import { logger } from '../../../shared/logger.js';
 import { loadBundledRuntimeConfig } from '../../../shared/runtime-config.js';
@@ -54,7 +55,11 @@ const awsEscalationBase = lazy(() => {
   const { documentClient, tableName } = awsStateTable();
   return {
     config: readEscalationConfig(runtimeConfig),
-    settings: { environment: runtimeConfig.environment, apiBaseUrl: requiredEnv(API_URL_ENV) },
+    settings: {
+      environment: runtimeConfig.environment,
+      apiBaseUrl: requiredEnv(API_URL_ENV),
+      dashboardUrl: awsIngestDashboardUrl(runtimeConfig.environment),
+    },
     tokens: new DynamoDbTaskTokenStore({ client: documentClient, tableName }),
     notices: new SnsIncidentNoticePublisher({
       client: new SNSClient({}),

@@ -12,6 +12,10 @@ import type {
   NotifiedAlert,
 } from '../../../../../lambdas/alerts/core/pipeline-notifications.js';
 import { parseNotificationMessage } from '../../../../../lambdas/notifications/core/message.js';
+import {
+  cloudWatchDashboardUrl,
+  ingestDashboardName,
+} from '../../../../../lambdas/shared/dashboard-links.js';
 
 const T0 = Date.UTC(2026, 2, 10, 12, 0, 0);
 const TOPIC_ARN = 'arn:aws:sns:eu-west-1:123456789012:vigil-prod-alerts';
@@ -94,6 +98,25 @@ describe('SnsNotificationSink', () => {
     assert.equal(input?.TopicArn, TOPIC_ARN);
     assert.deepEqual(JSON.parse(input?.Message ?? ''), { ...sent, environment: 'prod' });
     assert.deepEqual(parseNotificationMessage(input?.Message ?? ''), { ...sent, environment: 'prod' });
+  });
+
+  it('links the notification to the dashboard the sink was given, as the formatter reads it', async () => {
+    // Prepare
+    const sent = notification([alert(1)]);
+    const dashboard = cloudWatchDashboardUrl('eu-west-1', ingestDashboardName('prod'));
+    const linked = new SnsNotificationSink({
+      client,
+      topicArn: TOPIC_ARN,
+      environment: 'prod',
+      dashboardUrl: dashboard,
+    });
+
+    // Act
+    await linked.send(sent);
+
+    // Assess
+    const expected = { ...sent, environment: 'prod', links: { dashboard } };
+    assert.deepEqual(parseNotificationMessage(published()[0]?.Message ?? ''), expected);
   });
 
   it('labels a notification with the attributes subscriptions filter on', async () => {
