@@ -1,3 +1,5 @@
+import { seededRandom } from './seeded-random.js';
+
 /*
  * Synthetic prediction traffic for `npm run demo`: steady traffic for a model, with injected trouble (an
  * error burst, a latency regression) over chosen spans of time. Values come from a seeded generator, so the
@@ -32,18 +34,6 @@ export interface DemoPrediction {
   readonly inputTokens?: number;
   readonly outputTokens?: number;
   readonly costUsd?: number;
-}
-
-/** Mulberry32: a small seeded generator of numbers in [0, 1), enough for made-up traffic. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 const within = (trouble: Trouble, at: number) => at >= trouble.from && at < trouble.to;

@@ -1,14 +1,5 @@
-/** A seeded PRNG (mulberry32), so generated test data is the same on every run. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The generator the demo's traffic uses too.
+export { seededRandom } from '../../lib/local/seeded-random.js';
 
 /** Log-normal samples (Box–Muller), the usual shape of service latencies. */
 export function logNormalSamples(random: () => number, count: number, mu: number, sigma: number): number[] {

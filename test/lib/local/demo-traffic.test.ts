@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { demoTraffic, seededRandom, type TrafficProfile } from '../../../lib/local/demo-traffic.js';
+import { demoTraffic, type TrafficProfile } from '../../../lib/local/demo-traffic.js';
+import { seededRandom } from '../../../lib/local/seeded-random.js';
 
 const MINUTE = 60_000;
 const T = Date.UTC(2026, 11, 4, 12, 0, 0);

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, describe, it } from 'node:test';
-import { PublishCommand, type PublishCommandInput, SNSClient } from '@aws-sdk/client-sns';
-import { mockClient } from 'aws-sdk-client-mock';
+import { describe, it } from 'node:test';
+import { PublishCommand, type PublishCommandInput } from '@aws-sdk/client-sns';
 import {
   SNS_MAX_MESSAGE_BYTES,
   SnsNotificationSink,
@@ -16,25 +15,12 @@ import {
   cloudWatchDashboardUrl,
   ingestDashboardName,
 } from '../../../../../lambdas/shared/dashboard-links.js';
+import { mockedSns } from '../../../../support/mocked-sns.js';
 
 const T0 = Date.UTC(2026, 2, 10, 12, 0, 0);
 const TOPIC_ARN = 'arn:aws:sns:eu-west-1:123456789012:vigil-prod-alerts';
 
-const sns = mockClient(SNSClient);
-let client: SNSClient;
-
-beforeEach(() => {
-  sns.reset();
-  sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
-  client = new SNSClient({
-    region: 'eu-west-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
-});
-
-afterEach(() => {
-  client.destroy();
-});
+const { sns, client } = mockedSns();
 
 function alert(index: number, overrides: Partial<NotifiedAlert> = {}): NotifiedAlert {
   return {
@@ -64,7 +50,12 @@ function notification(alerts: readonly NotifiedAlert[]): AlertNotification {
 }
 
 function sink(maxMessageBytes?: number): SnsNotificationSink {
-  return new SnsNotificationSink({ client, topicArn: TOPIC_ARN, environment: 'prod', maxMessageBytes });
+  return new SnsNotificationSink({
+    client: client(),
+    topicArn: TOPIC_ARN,
+    environment: 'prod',
+    maxMessageBytes,
+  });
 }
 
 function published(): PublishCommandInput[] {
@@ -105,7 +96,7 @@ describe('SnsNotificationSink', () => {
     const sent = notification([alert(1)]);
     const dashboard = cloudWatchDashboardUrl('eu-west-1', ingestDashboardName('prod'));
     const linked = new SnsNotificationSink({
-      client,
+      client: client(),
       topicArn: TOPIC_ARN,
       environment: 'prod',
       dashboardUrl: dashboard,

@@ -1,28 +1,17 @@
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, describe, it } from 'node:test';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { mockClient } from 'aws-sdk-client-mock';
+import { describe, it } from 'node:test';
+import { PublishCommand } from '@aws-sdk/client-sns';
 import { SnsIncidentNoticePublisher } from '../../../../../lambdas/escalation/adapters/aws/sns-incident-notice-publisher.js';
 import { decideNotify, escalationStart } from '../../../../../lambdas/escalation/core/escalation.js';
 import { DEFAULT_ESCALATION_CONFIG } from '../../../../../lambdas/escalation/core/policy.js';
 import type { IncidentNotice } from '../../../../../lambdas/notifications/core/message.js';
 import { parseNotificationMessage } from '../../../../../lambdas/notifications/core/message.js';
+import { mockedSns } from '../../../../support/mocked-sns.js';
 import { openedIncident, SETTINGS, T0 } from '../../fixtures.js';
 
 const CRITICAL_TOPIC = 'arn:aws:sns:eu-west-1:123456789012:vigil-prod-critical';
 
-const sns = mockClient(SNSClient);
-let client: SNSClient;
-
-beforeEach(() => {
-  sns.reset();
-  sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
-  client = new SNSClient({
-    region: 'eu-west-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
-});
-afterEach(() => client.destroy());
+const { sns, client } = mockedSns();
 
 /** The trigger notice of tier 1 of p0 for a critical incident about fraud-detector. */
 function triggerNotice(): IncidentNotice {
@@ -42,7 +31,10 @@ describe('SnsIncidentNoticePublisher', () => {
   it('publishes to the topic of the severity, with attributes subscriptions can filter on', async () => {
     // Prepare
     const notice = triggerNotice();
-    const publisher = new SnsIncidentNoticePublisher({ client, topicArns: { critical: CRITICAL_TOPIC } });
+    const publisher = new SnsIncidentNoticePublisher({
+      client: client(),
+      topicArns: { critical: CRITICAL_TOPIC },
+    });
 
     // Act
     await publisher.publish(notice, {});
@@ -71,7 +63,10 @@ describe('SnsIncidentNoticePublisher', () => {
   });
 
   it('names the channels a notice is for as a String.Array, when it is not for everyone', async () => {
-    const publisher = new SnsIncidentNoticePublisher({ client, topicArns: { critical: CRITICAL_TOPIC } });
+    const publisher = new SnsIncidentNoticePublisher({
+      client: client(),
+      topicArns: { critical: CRITICAL_TOPIC },
+    });
 
     await publisher.publish(triggerNotice(), { channels: ['slack-managers', 'pagerduty'] });
 
@@ -83,7 +78,10 @@ describe('SnsIncidentNoticePublisher', () => {
   });
 
   it('refuses a notice whose severity has no topic, naming the severities that have one', async () => {
-    const publisher = new SnsIncidentNoticePublisher({ client, topicArns: { warning: CRITICAL_TOPIC } });
+    const publisher = new SnsIncidentNoticePublisher({
+      client: client(),
+      topicArns: { warning: CRITICAL_TOPIC },
+    });
 
     await assert.rejects(
       publisher.publish(triggerNotice(), {}),
