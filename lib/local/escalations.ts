@@ -16,7 +16,10 @@ import {
   parseEscalationStepInput,
   runEscalationStep,
 } from '../../lambdas/escalation/core/escalation-steps.js';
-import { incidentEscalations } from '../../lambdas/escalation/core/incident-escalations.js';
+import {
+  escalationResumer,
+  incidentEscalations,
+} from '../../lambdas/escalation/core/incident-escalations.js';
 import type { EscalationConfig } from '../../lambdas/escalation/core/policy.js';
 import type {
   EscalationWorkflow,
@@ -330,6 +333,11 @@ export interface LocalEscalationsProps {
 export interface LocalEscalations {
   readonly runner: LocalEscalationRunner;
   readonly onIncidentEvents: (events: readonly IncidentEvent[]) => Promise<void>;
+  /**
+   * Starts the escalation of every open incident that has none, as the alert-rules job does in AWS; after a
+   * restart (the runner keeps no executions across one) an open incident escalates again from tier 1.
+   */
+  readonly resumeEscalations: () => Promise<number>;
   close(): Promise<void>;
 }
 
@@ -386,6 +394,11 @@ export function startLocalEscalations(props: LocalEscalationsProps): LocalEscala
       });
       return handler(events);
     },
+    resumeEscalations: escalationResumer({
+      incidents: props.incidents,
+      control,
+      onError: (message, error) => props.onError(message, error),
+    }),
     close: () => runner.close(),
   };
 }

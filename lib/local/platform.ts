@@ -211,6 +211,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     now,
     newId: randomUUID,
     onIncidentEvents: escalations?.onIncidentEvents,
+    resumeEscalations: escalations?.resumeEscalations,
   };
   const alertingContext = () => alerting;
   const slos: SloContext = {

@@ -32,6 +32,11 @@ export interface AlertingContext {
   readonly newId: () => string;
   /** Told about incident changes once stored (escalations). */
   readonly onIncidentEvents?: (events: readonly IncidentEvent[]) => Promise<void>;
+  /**
+   * Starts the escalations of open incidents that have none (idempotent), once per alert-rules run; answers
+   * how many open incidents it checked.
+   */
+  readonly resumeEscalations?: () => Promise<number>;
 }
 
 /** The pipeline runner of a context. */
@@ -51,11 +56,14 @@ export interface AlertRulesJobReport {
   readonly rules: readonly RuleEvaluationReport[];
   readonly received: ReceiveSummary;
   readonly tick: TickSummary;
+  /** Open incidents whose escalation was checked (and started if it had not), when incidents escalate. */
+  readonly escalationsChecked?: number;
 }
 
 /**
  * The alert-rules job as of `at`: evaluates every rule, hands their alerts to the pipeline, then runs the
- * pipeline's scheduled side (group flushes, lapses, digests, quiet incidents) at the same time.
+ * pipeline's scheduled side (group flushes, lapses, digests, quiet incidents) at the same time, and makes sure
+ * every open incident is escalating.
  */
 export async function runAlertRulesJob(context: AlertingContext, at: number): Promise<AlertRulesJobReport> {
   const evaluation = await evaluateRules(
@@ -75,7 +83,8 @@ export async function runAlertRulesJob(context: AlertingContext, at: number): Pr
   );
   const received = await runner.receive(alerts, at);
   const tick = await runner.tick(at);
-  return { at, rules: evaluation.rules, received, tick };
+  const escalationsChecked = await context.resumeEscalations?.();
+  return { at, rules: evaluation.rules, received, tick, escalationsChecked };
 }
 
 /** Runs alerts from another source (Alertmanager, CloudWatch alarms) through the pipeline now. */

@@ -30,6 +30,36 @@ export interface IncidentEscalationsDependencies {
   readonly onError: (message: string, error: unknown, details: Record<string, unknown>) => void;
 }
 
+/** What resuming escalations needs. */
+export type EscalationResumerDependencies = Pick<
+  IncidentEscalationsDependencies,
+  'incidents' | 'control' | 'onError'
+>;
+
+/**
+ * Starts the escalation of every open incident again, for the alert-rules job to run every minute: an
+ * incident whose escalation could not start when it opened (the workflow engine unreachable, the function
+ * stopped between storing the incident and starting it) is paged a minute later rather than never. Starting
+ * is idempotent by the execution's name, so an escalation that runs, or ran and ended, is left as it is.
+ * Answers how many open incidents were checked; a failure is reported and the others still go on.
+ */
+export function escalationResumer(dependencies: EscalationResumerDependencies): () => Promise<number> {
+  const { incidents, control, onError } = dependencies;
+  return async () => {
+    const open = await incidents.list({ status: 'open' });
+    for (const incident of open) {
+      try {
+        await control.start(incident);
+      } catch (error) {
+        onError(`could not resume the escalation of incident ${incident.id}`, error, {
+          incidentId: incident.id,
+        });
+      }
+    }
+    return open.length;
+  };
+}
+
 /** What to do about one incident event, by its type and the incident's status after it. */
 function actionOf(event: IncidentEvent): 'start' | 'acknowledge' | 'resolve' | undefined {
   const { type } = event.event;

@@ -526,11 +526,14 @@ describe('escalations on the local platform', () => {
       // Act
       const received = await api.post('/api/v1/alerts/alertmanager', alertmanagerPayload());
       const [triggered] = await noticesWhen(1);
+      // The rules job makes sure every open incident escalates; this one is, so it starts nothing new.
+      const job = await api.post('/api/v1/jobs/alert-rules/run', {});
       const acknowledged = await api.post(`/api/v1/incidents/${triggered.incident.id}/ack`, {});
       const all = await noticesWhen(2);
 
       // Assess
       assert.equal(received.status, 200);
+      assert.equal(job.body.escalationsChecked, 1);
       assert.deepEqual(
         all.map((notice) => [notice.event, notice.tier?.name ?? '-']),
         [

@@ -37,6 +37,6 @@ export const awsAlertingContext = lazy((): AlertingContext => {
     metricReader: createAwsMetricReader(runtimeConfig),
     now: Date.now,
     newId: randomUUID,
-    onIncidentEvents: awsIncidentEscalations(repositories.incidents),
+    ...awsIncidentEscalations(repositories.incidents),
   };
 });

@@ -15,7 +15,7 @@ import { loadBundledRuntimeConfig } from '../../../shared/runtime-config.js';
 import { readEscalationConfig } from '../../core/escalation-config.js';
 import { WorkflowEscalationControl } from '../../core/escalation-control.js';
 import type { EscalationStepDependencies } from '../../core/escalation-steps.js';
-import { incidentEscalations } from '../../core/incident-escalations.js';
+import { escalationResumer, incidentEscalations } from '../../core/incident-escalations.js';
 import { API_URL_ENV, ESCALATION_STATE_MACHINE_ENV, SEVERITY_TOPICS_ENV } from '../../escalation-names.js';
 import { DynamoDbTaskTokenStore } from './dynamodb-task-token-store.js';
 import { SnsIncidentNoticePublisher } from './sns-incident-notice-publisher.js';
@@ -78,27 +78,37 @@ export const awsEscalationStepDependencies = lazy((): EscalationStepDependencies
   };
 });
 
+/** The escalation hooks of the alerting use cases. */
+export interface IncidentEscalationHooks {
+  readonly onIncidentEvents?: (events: readonly IncidentEvent[]) => Promise<void>;
+  readonly resumeEscalations?: () => Promise<number>;
+}
+
 /**
- * The `onIncidentEvents` of the alerting functions in AWS: escalations on the state machine named by
+ * The escalation hooks of the alerting functions in AWS: escalations on the state machine named by
  * `VIGIL_ESCALATION_STATE_MACHINE_ARN`; none (said in one log line) when that is not set.
  */
-export function awsIncidentEscalations(
-  incidents: IncidentRepository,
-): ((events: readonly IncidentEvent[]) => Promise<void>) | undefined {
+export function awsIncidentEscalations(incidents: IncidentRepository): IncidentEscalationHooks {
   const stateMachineArn = process.env[ESCALATION_STATE_MACHINE_ENV];
   if (!stateMachineArn) {
     logger.info(`${ESCALATION_STATE_MACHINE_ENV} is not set: incidents do not escalate from this function`);
-    return undefined;
+    return {};
   }
   const { config, settings, tokens, notices } = awsEscalationBase();
   const workflow = new StepFunctionsEscalationWorkflow({ client: new SFNClient({}), stateMachineArn });
-  return incidentEscalations({
-    incidents,
-    control: new WorkflowEscalationControl({ workflow, tokens, config, now: Date.now }),
-    notices,
-    config,
-    settings,
-    now: Date.now,
-    onError: (message, error, details) => logger.error(message, { ...details, error: error as Error }),
-  });
+  const control = new WorkflowEscalationControl({ workflow, tokens, config, now: Date.now });
+  const onError = (message: string, error: unknown, details: Record<string, unknown>) =>
+    logger.error(message, { ...details, error: error as Error });
+  return {
+    onIncidentEvents: incidentEscalations({
+      incidents,
+      control,
+      notices,
+      config,
+      settings,
+      now: Date.now,
+      onError,
+    }),
+    resumeEscalations: escalationResumer({ incidents, control, onError }),
+  };
 }

@@ -8,7 +8,10 @@ import {
 } from '../../../../lambdas/alerts/core/incident.js';
 import type { IncidentEvent } from '../../../../lambdas/alerts/core/pipeline.js';
 import { executionName } from '../../../../lambdas/escalation/core/escalation.js';
-import { incidentEscalations } from '../../../../lambdas/escalation/core/incident-escalations.js';
+import {
+  escalationResumer,
+  incidentEscalations,
+} from '../../../../lambdas/escalation/core/incident-escalations.js';
 import { DEFAULT_ESCALATION_CONFIG } from '../../../../lambdas/escalation/core/policy.js';
 import type {
   EscalationControl,
@@ -158,6 +161,53 @@ describe('incidentEscalations', () => {
 
     // Assess
     assert.deepEqual(errors, [`could not start the escalation of incident ${failing.id}`]);
+    assert.deepEqual(control.calls, [`start ${other.id}-0`]);
+  });
+});
+
+describe('escalationResumer', () => {
+  it('starts the escalation of every open incident again, so one whose start failed is paged at the next run', async () => {
+    // Prepare: the start failed when fraud opened; ranker was acknowledged and churn resolved.
+    const failing = openedIncident('fraud');
+    const acknowledged = acknowledgeIncident(openedIncident('ranker'), 'alice', T0 + MINUTE);
+    const resolved = resolveIncident(openedIncident('churn'), 'bob', T0 + MINUTE);
+    const control = new RecordingControl(failing.id);
+    const { onIncidentEvents, errors } = wire(control, failing, acknowledged, resolved);
+    await onIncidentEvents([eventOf(failing)]);
+    const recovered = new RecordingControl();
+    const errorsAfter: string[] = [];
+
+    // Act
+    const checked = await escalationResumer({
+      incidents: new MemoryIncidentRepository(failing, acknowledged, resolved),
+      control: recovered,
+      onError: (message) => errorsAfter.push(message),
+    })();
+
+    // Assess
+    assert.deepEqual(errors, [`could not start the escalation of incident ${failing.id}`]);
+    assert.equal(checked, 1, 'only the open incident');
+    assert.deepEqual(recovered.calls, [`start ${failing.id}-0`]);
+    assert.deepEqual(errorsAfter, []);
+  });
+
+  it('reports an incident it cannot start and goes on with the others', async () => {
+    // Prepare
+    const failing = openedIncident('fraud');
+    const other = openedIncident('ranker');
+    const control = new RecordingControl(failing.id);
+    const errors: string[] = [];
+
+    // Act
+    const checked = await escalationResumer({
+      incidents: new MemoryIncidentRepository(failing, other),
+      control,
+      onError: (message) => errors.push(message),
+    })();
+
+    // Assess
+    assert.equal(checked, 2);
+    assert.deepEqual(errors, [`could not resume the escalation of incident ${failing.id}`]);
     assert.deepEqual(control.calls, [`start ${other.id}-0`]);
   });
 });

@@ -34,7 +34,7 @@ describe('awsIncidentEscalations', () => {
     const saved = process.env[ESCALATION_STATE_MACHINE_ENV];
     delete process.env[ESCALATION_STATE_MACHINE_ENV];
     try {
-      assert.equal(awsIncidentEscalations(new MemoryIncidentRepository()), undefined);
+      assert.deepEqual(awsIncidentEscalations(new MemoryIncidentRepository()), {});
     } finally {
       if (saved !== undefined) process.env[ESCALATION_STATE_MACHINE_ENV] = saved;
     }
