@@ -1,5 +1,5 @@
 import { type AlertingContext, pipelineRunner, runAlertRulesJob } from '../../alerts/core/alerting.js';
-import { runSloJob, type SloContext, weeklySloReport } from '../../slos/core/slos.js';
+import { runSloJob, runSloReportJob, type SloContext } from '../../slos/core/slos.js';
 
 /*
  * The scheduled jobs by name, as `POST /api/v1/jobs/{job}/run`, EventBridge Scheduler and the local
@@ -8,7 +8,8 @@ import { runSloJob, type SloContext, weeklySloReport } from '../../slos/core/slo
  * - `alert-pipeline` only ticks it (group flushes, lapses, digests, quiet incidents), for timers between
  *   evaluations;
  * - `slo` (every 5 minutes) evaluates every SLO and runs its burn-rate alerts through the pipeline;
- * - `slo-report` (weekly) builds the SLO report of the week ending now.
+ * - `slo-report` (weekly) builds the SLO report of the week ending now and publishes it, when the SLO
+ *   context has a report publisher.
  */
 
 /** The jobs that can be run. */
@@ -37,7 +38,7 @@ async function run(context: JobsContext, job: JobName, at: number) {
     case 'slo':
       return runSloJob(context.slos, context.alerting, at);
     case 'slo-report':
-      return { report: await weeklySloReport(context.slos, at) };
+      return runSloReportJob(context.slos, at);
   }
 }
 

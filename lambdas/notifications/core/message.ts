@@ -25,6 +25,9 @@ import { describeIssues } from '../../ingest/core/otlp-json.js';
  *   resolved, nobody acknowledged after the last tier, escalation failed), with the links a person needs:
  *   the incident in the API, how to acknowledge it, and the dashboard and runbook when known.
  *
+ * The weekly SLO report shares the `info` topic but not this envelope: its body is Markdown for people,
+ * told apart by its `kind` message attribute (`SLO_REPORT_KIND`), which the formatter checks first.
+ *
  * Every message has an `id` that stays the same when the same notice is published again (a retried
  * pipeline run or workflow step) and differs between notices: the formatter keeps its delivery receipts
  * under it, and generic webhook receivers can drop repeats by it.
@@ -43,6 +46,13 @@ export type IncidentEvent = (typeof INCIDENT_EVENTS)[number];
 
 /** The kinds of message the formatter reads. */
 export const MESSAGE_KINDS = ['alerts', 'digest', 'incident'] as const;
+
+/**
+ * The `kind` message attribute of the weekly SLO report, which Vigil publishes to the `info` topic as
+ * Markdown for the people subscribed to it (by email). It is no notification for channels: the formatter
+ * leaves it alone.
+ */
+export const SLO_REPORT_KIND = 'slo-report';
 /** The kinds of message the formatter reads. */
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
 

@@ -10,7 +10,7 @@ import {
   type FailedOutcome,
   type FormatterDependencies,
 } from '../core/deliver.js';
-import { InvalidMessageError, parseNotificationMessage } from '../core/message.js';
+import { InvalidMessageError, parseNotificationMessage, SLO_REPORT_KIND } from '../core/message.js';
 
 /** Fails the SNS record when a channel failed after retries, so Lambda retries it and then dead-letters it. */
 export class DeliveryFailedError extends Error {
@@ -24,6 +24,8 @@ export interface FormatterSummary {
   readonly delivered: number;
   /** Messages that were not Vigil notifications, logged and dropped. */
   readonly dropped: number;
+  /** Messages meant for the topic's people and not for channels (the weekly SLO report), left alone. */
+  readonly skipped: number;
 }
 
 // Time kept back from the function's remaining time, so the last attempt ends before Lambda stops it.
@@ -31,10 +33,12 @@ const DEADLINE_MARGIN_MS = 5_000;
 
 /**
  * Builds the formatter function, subscribed to Vigil's SNS topics: each message goes to the configured
- * channels it is for (those its `channels` attribute names, when an escalation tier targets some). A message that is not a Vigil notification is logged and dropped (retrying cannot
- * fix it). When any channel still fails after the poster's retries, the invocation throws: Lambda retries
- * the event (asynchronous invocation, twice by default), the retry skips the channels that have a receipt,
- * and what still fails goes to the function's dead-letter queue, whose alarm notifies.
+ * channels it is for (those its `channels` attribute names, when an escalation tier targets some). The
+ * weekly SLO report, which shares the `info` topic for its email subscribers, is skipped. A message that is
+ * not a Vigil notification is logged and dropped (retrying cannot fix it). When any channel still fails
+ * after the poster's retries, the invocation throws: Lambda retries the event (asynchronous invocation,
+ * twice by default), the retry skips the channels that have a receipt, and what still fails goes to the
+ * function's dead-letter queue, whose alarm notifies.
  */
 export function createFormatterHandler(dependencies: () => FormatterDependencies) {
   const lambdaHandler = async (event: SNSEvent, context: Context): Promise<FormatterSummary> => {
@@ -44,8 +48,16 @@ export function createFormatterHandler(dependencies: () => FormatterDependencies
     const failures: FailedOutcome[] = [];
     let delivered = 0;
     let dropped = 0;
+    let skipped = 0;
     for (const record of event.Records) {
       const sns = { snsMessageId: record.Sns.MessageId, topicArn: record.Sns.TopicArn };
+      // The subscription has no filter policy to keep the report out: SNS would then also refuse every
+      // message without a `kind` attribute, and a notification lost that way would go unnoticed.
+      if (record.Sns.MessageAttributes?.kind?.Value === SLO_REPORT_KIND) {
+        logger.debug("skipped the SLO report, which is for the topic's email subscribers", sns);
+        skipped += 1;
+        continue;
+      }
       let message: ReturnType<typeof parseNotificationMessage>;
       try {
         message = parseNotificationMessage(record.Sns.Message);
@@ -84,7 +96,7 @@ export function createFormatterHandler(dependencies: () => FormatterDependencies
         `delivery failed for ${failures.length} channel(s): ${failures.map((failure) => `${failure.channel}: ${failure.reason}`).join('; ')}`,
       );
     }
-    return { records: event.Records.length, delivered, dropped };
+    return { records: event.Records.length, delivered, dropped, skipped };
   };
   return middy(lambdaHandler).use(injectLambdaContext(logger));
 }

@@ -210,6 +210,15 @@ function alertsText(entry: SloReportEntry): string {
   return parts.length === 0 ? '0' : `${entry.alerts.fired} (${parts.join(', ')})`;
 }
 
+/**
+ * The subject people see the report under: `Vigil <environment> SLO report, week ending <date>`, the date
+ * being the last day the report covers (a report ending at Monday 00:00 UTC ends the week on Sunday).
+ */
+export function sloReportSubject(report: Pick<SloReport, 'to'>, environment: string): string {
+  const lastDay = new Date(Date.parse(report.to) - 1).toISOString().slice(0, 10);
+  return `Vigil ${environment} SLO report, week ending ${lastDay}`;
+}
+
 /** The report as Markdown: a summary table, then each SLO's alerts. */
 export function sloReportMarkdown(report: SloReport): string {
   const lines = [

@@ -2,6 +2,7 @@ import { alertSeverity, severityRank } from '../../alerts/core/alert.js';
 import { type AlertingContext, pipelineRunner } from '../../alerts/core/alerting.js';
 import type { ReceiveSummary } from '../../alerts/core/pipeline-runner.js';
 import type { MetricReader } from '../../metrics/ports/metric-store.js';
+import type { SloReportPublisher } from '../ports/slo-report-publisher.js';
 import type { SloStateRepository } from '../ports/slo-state-repository.js';
 import type { SliWindowCounts } from './error-budget.js';
 import type { Slo } from './slo.js';
@@ -12,7 +13,8 @@ import { type SloView, sloView } from './slo-views.js';
 
 /*
  * The SLO use cases every entry point shares: the job that evaluates every SLO and hands its burn-rate
- * alerts to the alert pipeline (every 5 minutes), `GET /api/v1/slos`, and the weekly report.
+ * alerts to the alert pipeline (every 5 minutes), `GET /api/v1/slos`, the weekly report, and the job that
+ * builds and delivers it.
  */
 
 /** What the SLO use cases need. */
@@ -22,6 +24,11 @@ export interface SloContext {
   readonly states: SloStateRepository;
   /** The current time, epoch ms. */
   readonly now: () => number;
+  /**
+   * Where the `slo-report` job delivers the weekly report; without one the job only answers it (the API
+   * functions, which serve the report on request, have none).
+   */
+  readonly reportPublisher?: SloReportPublisher;
 }
 
 /** One SLO's evaluation, as the job reports it. */
@@ -118,4 +125,22 @@ export async function weeklySloReport(context: SloContext, to: number): Promise<
     })),
     to,
   );
+}
+
+/** What a run of the report job came to: the report, and whether it was handed to the publisher. */
+export interface SloReportJobResult {
+  readonly report: SloReport;
+  readonly published: boolean;
+}
+
+/**
+ * The `slo-report` job as of `to`: builds the report of the week ending then and publishes it when the
+ * context has a publisher. A publisher's failure fails the job, so the run is retried rather than the
+ * report lost silently until next week.
+ */
+export async function runSloReportJob(context: SloContext, to: number): Promise<SloReportJobResult> {
+  const report = await weeklySloReport(context, to);
+  if (!context.reportPublisher) return { report, published: false };
+  await context.reportPublisher.publish(report);
+  return { report, published: true };
 }

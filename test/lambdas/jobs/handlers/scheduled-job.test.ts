@@ -13,6 +13,9 @@ import {
 import { RollupMetricReader } from '../../../../lambdas/metrics/core/aggregate.js';
 import { RollupAccumulator } from '../../../../lambdas/metrics/core/rollup.js';
 import { DynamoDbSloStateRepository } from '../../../../lambdas/slos/adapters/aws/dynamodb-slo-state-repository.js';
+import { parseSlo } from '../../../../lambdas/slos/core/slo.js';
+import type { SloReport } from '../../../../lambdas/slos/core/slo-report.js';
+import type { SloReportPublisher } from '../../../../lambdas/slos/ports/slo-report-publisher.js';
 import {
   type DynaliteStateStore,
   startDynaliteStateStore,
@@ -20,6 +23,15 @@ import {
 
 const T = Date.UTC(2026, 2, 10, 15, 0, 0);
 const MINUTE = 60_000;
+// Monday 00:00 UTC, when the report schedule runs.
+const MONDAY = Date.UTC(2026, 2, 9);
+
+const availability = parseSlo({
+  name: 'ranker-availability',
+  model: 'ranker',
+  sli: { kind: 'availability' },
+  objective: 0.999,
+});
 
 const costRule = parseAlertRule({
   name: 'ranker/cost',
@@ -57,15 +69,17 @@ describe('the scheduled-job handler', () => {
       newId: () => 'id',
     };
   });
-  const jobs = () => ({
+  const jobsWith = (reportPublisher?: SloReportPublisher) => () => ({
     alerting: context,
     slos: {
-      slos: [],
+      slos: [availability],
       metricReader: context.metricReader,
       states: new DynamoDbSloStateRepository({ client: state.documentClient, tableName: state.tableName }),
       now: context.now,
+      reportPublisher,
     },
   });
+  const jobs = jobsWith();
   after(async () => {
     await metrics.close();
     await state.close();
@@ -88,6 +102,55 @@ describe('the scheduled-job handler', () => {
     assert.ok('rules' in report);
     const [rule] = report.rules;
     assert.deepEqual(rule, { ...rule, rule: 'ranker/cost', outcome: 'evaluated', firing: 1 });
+  });
+
+  it('publishes the SLO report of the week ending at its scheduled time, and answers it too', async () => {
+    // Prepare: a publisher that keeps what it is given; the run is delivered ten minutes late.
+    const published: SloReport[] = [];
+    const handler = createScheduledJobHandler(
+      jobsWith({ publish: async (report) => void published.push(report) }),
+    );
+
+    // Act
+    const result = await handler({ job: 'slo-report', scheduledTime: new Date(MONDAY).toISOString() });
+
+    // Assess
+    assert.ok('report' in result && 'published' in result);
+    assert.equal(result.published, true);
+    assert.equal(published.length, 1);
+    assert.deepEqual(published[0], result.report);
+    assert.equal(result.report.to, '2026-03-09T00:00:00.000Z');
+    assert.equal(result.report.from, '2026-03-02T00:00:00.000Z');
+    assert.deepEqual(
+      result.report.slos.map((entry) => entry.slo),
+      ['ranker-availability'],
+    );
+  });
+
+  it('fails the run when the report cannot be published, so that it is retried', async () => {
+    const refused = new Error('the topic refused it');
+    const handler = createScheduledJobHandler(
+      jobsWith({
+        publish: async () => {
+          throw refused;
+        },
+      }),
+    );
+
+    await assert.rejects(
+      handler({ job: 'slo-report', scheduledTime: new Date(MONDAY).toISOString() }),
+      (error) => error === refused,
+    );
+  });
+
+  it('only answers the report when the context has no publisher', async () => {
+    const result = await createScheduledJobHandler(jobs)({
+      job: 'slo-report',
+      scheduledTime: new Date(MONDAY).toISOString(),
+    });
+
+    assert.ok('published' in result);
+    assert.equal(result.published, false);
   });
 
   it('refuses an unknown job by name', async () => {

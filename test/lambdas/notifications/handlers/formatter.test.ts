@@ -6,10 +6,12 @@ import { ConfigOnlySecretSource } from '../../../../lambdas/notifications/adapte
 import { InMemoryDeliveryLog } from '../../../../lambdas/notifications/adapters/local/in-memory-delivery-log.js';
 import type { Channel } from '../../../../lambdas/notifications/core/channels.js';
 import type { FormatterDependencies } from '../../../../lambdas/notifications/core/deliver.js';
+import { SLO_REPORT_KIND } from '../../../../lambdas/notifications/core/message.js';
 import {
   createFormatterHandler,
   DeliveryFailedError,
 } from '../../../../lambdas/notifications/handlers/formatter.js';
+import { logger } from '../../../../lambdas/shared/logger.js';
 import { lambdaContext } from '../../../support/api-gateway-events.js';
 import { NOTICE_AT, notice } from '../fixtures/messages.js';
 import { snsEvent } from '../fixtures/sns-events.js';
@@ -68,7 +70,7 @@ describe('formatter handler', () => {
     const summary = await handler(snsEvent(JSON.stringify(message), attributes), lambdaContext());
 
     // Assess
-    assert.deepEqual(summary, { records: 1, delivered: 1, dropped: 0 });
+    assert.deepEqual(summary, { records: 1, delivered: 1, dropped: 0, skipped: 0 });
     assert.deepEqual(receiver.requests.map((request) => request.path).sort(), ['/slack', '/v2/enqueue']);
     assert.equal(
       JSON.parse(receiver.requestsTo('/v2/enqueue')[0]?.body ?? '{}').dedup_key,
@@ -79,8 +81,26 @@ describe('formatter handler', () => {
   it('drops a message that is not a Vigil notification instead of failing for ever', async () => {
     const handler = handlerWith();
     const summary = await handler(snsEvent('Hello from SNS!'), lambdaContext());
-    assert.deepEqual(summary, { records: 1, delivered: 0, dropped: 1 });
+    assert.deepEqual(summary, { records: 1, delivered: 0, dropped: 1, skipped: 0 });
     assert.deepEqual(receiver.requests, []);
+  });
+
+  it('skips the weekly SLO report on the info topic quietly: no channel gets it, nothing is logged as an error', async (t) => {
+    // Prepare: the report as the SNS report publisher sends it, a Markdown body with kind=slo-report.
+    const handler = handlerWith();
+    const errors = t.mock.method(logger, 'error');
+    const event = snsEvent('# SLO report 2026-03-02 to 2026-03-09\n\n| SLO | SLI |\n', {
+      kind: SLO_REPORT_KIND,
+      environment: 'prod',
+    });
+
+    // Act
+    const summary = await handler(event, lambdaContext());
+
+    // Assess
+    assert.deepEqual(summary, { records: 1, delivered: 0, dropped: 0, skipped: 1 });
+    assert.deepEqual(receiver.requests, []);
+    assert.equal(errors.mock.callCount(), 0);
   });
 
   it('fails the record when a channel fails, and the retried record reaches only that channel', async () => {
@@ -100,7 +120,7 @@ describe('formatter handler', () => {
     const retried = await handler(event, lambdaContext());
 
     // Assess
-    assert.deepEqual(retried, { records: 1, delivered: 1, dropped: 0 });
+    assert.deepEqual(retried, { records: 1, delivered: 1, dropped: 0, skipped: 0 });
     // PagerDuty got the trigger once; Slack was posted to again.
     assert.equal(receiver.requestsTo('/v2/enqueue').length, 1);
     assert.equal(receiver.requestsTo('/slack').length, 2);
@@ -125,7 +145,7 @@ describe('formatter handler', () => {
     const summary = await handler(event, lambdaContext());
 
     // Assess
-    assert.deepEqual(summary, { records: 1, delivered: 1, dropped: 0 });
+    assert.deepEqual(summary, { records: 1, delivered: 1, dropped: 0, skipped: 0 });
     assert.deepEqual(
       receiver.requests.map((request) => request.path),
       ['/v2/enqueue'],

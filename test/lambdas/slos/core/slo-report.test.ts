@@ -6,6 +6,7 @@ import {
   buildSloReport,
   type SloReportInput,
   sloReportMarkdown,
+  sloReportSubject,
   sloReportWindows,
 } from '../../../../lambdas/slos/core/slo-report.js';
 
@@ -194,4 +195,24 @@ describe('sloReportMarkdown', () => {
       markdown.includes('- warning: burn rate over 3d and 6h, fired 2026-03-14T00:00:00.000Z, still firing'),
     );
   });
+});
+
+describe('sloReportSubject', () => {
+  const cases = [
+    {
+      name: 'names the Sunday that ends a report of Monday 00:00 UTC',
+      to: '2026-03-16T00:00:00.000Z',
+      expected: 'Vigil prod SLO report, week ending 2026-03-15',
+    },
+    {
+      name: 'names the day of a report that ends during it',
+      to: '2026-03-18T14:37:00.000Z',
+      expected: 'Vigil prod SLO report, week ending 2026-03-18',
+    },
+  ];
+  for (const { name, to, expected } of cases) {
+    it(name, () => {
+      assert.equal(sloReportSubject({ to }, 'prod'), expected);
+    });
+  }
 });
