@@ -29,6 +29,34 @@ const exampleModels = [
   },
 ] as const;
 
+/** An SLO as an environment writes it. */
+type SloInput = NonNullable<NonNullable<EnvironmentConfigInput['slos']>['definitions']>[number];
+
+/**
+ * The example models' SLOs over a rolling 30 days, with the default burn-rate alerts (page at 2 % of the
+ * budget in an hour or 5 % in six, ticket at 10 % in three days). Availability promises 99.9 % of
+ * predictions without error; latency is p95-style: 95 % of predictions within the model's p95 warning
+ * threshold, so the SLO and the p95 rule agree on what fast means.
+ */
+const exampleSlos = exampleModels.flatMap((model): SloInput[] => [
+  {
+    name: `${model.name}-availability`,
+    description: `99.9 % of ${model.name} predictions succeed`,
+    model: model.name,
+    sli: { kind: 'availability' },
+    objective: 0.999,
+    window: '30d',
+  },
+  {
+    name: `${model.name}-latency`,
+    description: `95 % of ${model.name} predictions answer within ${model.latencyP95WarningMs} ms`,
+    model: model.name,
+    sli: { kind: 'latency', thresholdMs: model.latencyP95WarningMs },
+    objective: 0.95,
+    window: '30d',
+  },
+]);
+
 /** A custom rule: the example LLM's spend in the last hour, above `usdPerHour`. */
 function exampleLlmCostRule(usdPerHour: number) {
   return {
@@ -86,6 +114,7 @@ export const environments = {
       // Dev alerts are for the people changing it: a repeat twice a day is enough.
       pipeline: { grouping: { repeatIntervalMs: '12h' } },
     },
+    slos: { definitions: exampleSlos },
     // Each channel names the Secrets Manager secret that holds its URL or routing key, for example
     // { name: 'oncall-slack', type: 'slack', filter: { severities: ['critical', 'high'] },
     //   secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:vigil/dev/oncall-slack' }
@@ -97,6 +126,8 @@ export const environments = {
     // Endpoints on the severity topics, for example
     // critical: [{ protocol: 'email', endpoint: 'oncall@example.com',
     //   filterPolicy: { event: ['trigger', 'unacknowledged', 'escalation-failed'] } }]
+    // The weekly SLO report goes to the info topic; to get it and nothing else there:
+    // info: [{ protocol: 'email', endpoint: 'slo-owners@example.com', filterPolicy: { kind: ['slo-report'] } }]
     subscriptions: {},
   },
   staging: {
@@ -127,6 +158,7 @@ export const environments = {
       rules: [exampleLlmCostRule(20)],
       pipeline: { grouping: { repeatIntervalMs: '12h' } },
     },
+    slos: { definitions: exampleSlos },
     // Channels name their Secrets Manager secret (see dev); the default escalation chains.
     channels: [],
     escalation: {},
@@ -169,6 +201,7 @@ export const environments = {
       // Alertmanager's timers (30 s wait, 5 min interval, 4 h repeat) and 10 notifications per rule and hour.
       pipeline: {},
     },
+    slos: { definitions: exampleSlos },
     // Channels name their Secrets Manager secret (see dev); secrets under a customer managed key also list
     // the key in channelSecretKeyArns. The default escalation chains, as seeded.
     channels: [],

@@ -232,7 +232,8 @@ export const eventStoreSchema = z.object({
 
 /**
  * The message attributes incident notices carry on the severity topics (set by the escalation context's SNS
- * notice publisher), which subscription filter policies can match.
+ * notice publisher), which subscription filter policies can match. The weekly SLO report on the `info` topic
+ * carries `kind` (`slo-report`) and `environment`, so `{ "kind": ["slo-report"] }` selects it alone.
  */
 export const NOTICE_MESSAGE_ATTRIBUTES = [
   'kind',

@@ -61,8 +61,8 @@ export interface AlertingProps {
   readonly escalation?: EscalationControlAccess;
 }
 
-/** An HTTP route of the alerting functions, for the API to add behind its authorizer. */
-export interface AlertingRoute {
+/** An HTTP route of a construct's functions, for the API to add behind its authorizer. */
+export interface ApiRoute {
   /** The HTTP method. */
   readonly method: HttpMethod;
   /** The path, with `{name}` parameters. */
@@ -71,21 +71,47 @@ export interface AlertingRoute {
   readonly handler: IFunction;
 }
 
-/** The job EventBridge Scheduler runs every minute. */
-const SCHEDULED_JOB: JobName = 'alert-rules';
+/** One job EventBridge Scheduler runs: when, on which function, and how long a late run stays worth running. */
+interface JobSchedule {
+  /** The job, as the scheduled-job handler names it. */
+  readonly job: JobName;
+  /** When it runs; in UTC. */
+  readonly expression: ScheduleExpression;
+  /** What the schedule does, for the console. */
+  readonly description: string;
+  /** The function that runs it: the scheduled-job handler. */
+  readonly runner: VigilFunction;
+  /**
+   * How long Scheduler keeps trying to deliver a run (at least a minute) before it dead-letters it; the run
+   * still evaluates the time it was scheduled for.
+   */
+  readonly maxEventAge: Duration;
+  /** How often Scheduler retries a delivery within that age. */
+  readonly retryAttempts: number;
+}
 
 /**
  * Alerting in AWS: the functions of the alert routes (alerts, incidents, silences, the Alertmanager
- * webhook, running a job now), the rule evaluator that EventBridge Scheduler runs every minute, the
- * receiver of CloudWatch alarm state changes (an EventBridge rule on the default bus), the `Alerts` topic
- * notifications go to, and one dead-letter queue for schedule and alarm deliveries that failed after
- * their retries. Every alerting function reads and writes the state table, reads the metric store (the
- * shared composition builds the rule evaluator), may publish to the alert topic and, given the escalation
- * workflow, start and complete escalations, and nothing else.
+ * webhook, running a job now), the scheduled jobs that EventBridge Scheduler runs (the alert rules every
+ * minute on one function; the SLOs every 5 minutes and the weekly SLO report on another, since SLO runs
+ * hand their burn-rate alerts to the alert pipeline too), the receiver of CloudWatch alarm state changes (an
+ * EventBridge rule on the default bus), the `Alerts` topic notifications go to, and one dead-letter queue
+ * for schedule and alarm deliveries that failed after their retries. Every alerting function reads and
+ * writes the state table, reads the metric store (the shared composition builds the rule evaluator), may
+ * publish to the alert topic and, given the escalation workflow, start and complete escalations and publish
+ * to the severity topics (the job functions publish the weekly SLO report to the `info` one), and nothing
+ * else.
  */
 export class Alerting extends Construct {
   /** How long the scheduled job may run: under a minute, so one run ends before the next one starts. */
   static readonly SCHEDULED_JOB_TIMEOUT = Duration.seconds(50);
+
+  /**
+   * How long an SLO job may run: under the 5 minutes between SLO runs, so one ends before the next starts.
+   * The alert rules' 50 s would be tight: an SLO run reads every SLO's 30-day window (and the report a week
+   * and a window), which on Timestream comes from the slower magnetic store beyond the memory store's hours.
+   */
+  static readonly SLO_JOB_TIMEOUT = Duration.minutes(4);
 
   /** The topic notifications are published to. */
   readonly topic: ITopic;
@@ -94,10 +120,13 @@ export class Alerting extends Construct {
   readonly deadLetterQueue: IQueue;
 
   /** The routes of the alerting functions, all behind the API's bearer-token authorizer. */
-  readonly routes: readonly AlertingRoute[];
+  readonly routes: readonly ApiRoute[];
 
   /** Every alerting function by its role, for alarms and dashboards. */
   readonly functions: Readonly<Record<string, IFunction>>;
+
+  /** The role EventBridge Scheduler assumes for every job schedule. */
+  private readonly schedulerRole: Role;
 
   constructor(scope: Construct, id: string, props: AlertingProps) {
     super(scope, id);
@@ -159,6 +188,12 @@ export class Alerting extends Construct {
       'Evaluates the alert rules and ticks the alert pipeline every minute',
       Alerting.SCHEDULED_JOB_TIMEOUT,
     );
+    const sloJob = alertingFunction(
+      'SloJob',
+      'lambdas/jobs/handlers/scheduled-job.ts',
+      'Evaluates the SLOs every 5 minutes and publishes the weekly SLO report',
+      Alerting.SLO_JOB_TIMEOUT,
+    );
     const cloudWatchAlarms = alertingFunction(
       'CloudWatchAlarms',
       'lambdas/alerts/handlers/cloudwatch-alarms.ts',
@@ -166,7 +201,44 @@ export class Alerting extends Construct {
       Duration.seconds(25),
     );
 
-    this.scheduleRuleEvaluation(scheduledJob, deadLetterQueue);
+    this.schedulerRole = this.createSchedulerRole(deadLetterQueue);
+    // A rule run that failed is not retried: the next minute's run supersedes it, and the function's error
+    // alarm tells the operators.
+    scheduledJob.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(1) });
+    this.scheduleJob('RuleEvaluationSchedule', {
+      job: 'alert-rules',
+      expression: ScheduleExpression.rate(Duration.minutes(1)),
+      description: 'Evaluates the alert rules every minute',
+      runner: scheduledJob,
+      // The shortest age Scheduler allows: a run that is a minute late is the next run's job.
+      maxEventAge: Duration.minutes(1),
+      retryAttempts: 3,
+    });
+    // A failed SLO run is retried (Lambda's two retries, minutes apart): a retried evaluation that a later
+    // run has overtaken is skipped by the SLO state's version, and the weekly report, unlike a rule run, has
+    // no next run soon to stand in for it. One that fails even so can be sent again with
+    // `POST /api/v1/jobs/slo-report/run` and `{ "at": <the Monday> }`.
+    sloJob.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(1) });
+    this.scheduleJob('SloEvaluationSchedule', {
+      job: 'slo',
+      expression: ScheduleExpression.rate(Duration.minutes(5)),
+      description: 'Evaluates the SLOs and their burn-rate alerts every 5 minutes',
+      runner: sloJob,
+      // A run that is 5 minutes late is the next run's job.
+      maxEventAge: Duration.minutes(5),
+      retryAttempts: 3,
+    });
+    this.scheduleJob('SloReportSchedule', {
+      job: 'slo-report',
+      // Monday 00:00 UTC, so each report is one calendar week, Monday to Sunday, waiting on Monday morning.
+      // rate(7 days) would count from whenever the schedule was (re)created, and its weeks would drift.
+      expression: ScheduleExpression.cron({ minute: '0', hour: '0', weekDay: 'MON' }),
+      description: 'Builds and publishes the SLO report of the past week, every Monday at 00:00 UTC',
+      runner: sloJob,
+      // A report is as useful hours late, and the next one is a week away: Scheduler's longest age.
+      maxEventAge: Duration.hours(24),
+      retryAttempts: 10,
+    });
     this.receiveAlarmStateChanges(cloudWatchAlarms, deadLetterQueue);
 
     this.routes = [
@@ -183,6 +255,7 @@ export class Alerting extends Construct {
       Alertmanager: alertmanager,
       Jobs: jobs,
       ScheduledJob: scheduledJob,
+      SloJob: sloJob,
       CloudWatchAlarms: cloudWatchAlarms,
     };
   }
@@ -194,7 +267,7 @@ export class Alerting extends Construct {
    */
   private createDeadLetterQueue(removalPolicy: RemovalPolicy): IQueue {
     const key = new Key(this, 'DeadLetterKey', {
-      description: 'Encrypts the dead letters of the alert rule schedule and the CloudWatch alarm rule',
+      description: 'Encrypts the dead letters of the job schedules and the CloudWatch alarm rule',
       enableKeyRotation: true,
       removalPolicy,
       pendingWindow: Duration.days(7),
@@ -220,22 +293,20 @@ export class Alerting extends Construct {
     Validations.of(queue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason:
-        'This is itself the dead-letter queue of the alert rule schedule and the CloudWatch alarm rule; its ' +
+        'This is itself the dead-letter queue of the job schedules and the CloudWatch alarm rule; its ' +
         'depth alarms the operators instead.',
     });
     return queue;
   }
 
   /**
-   * Runs the rule evaluation every minute, on the minute it was scheduled for. A run that could not be
-   * delivered within a minute is dropped to the dead-letter queue rather than retried later, and a run
-   * that failed is not retried: the next minute's run supersedes both, and the function's error alarm
-   * tells the operators.
+   * The one role EventBridge Scheduler assumes for every job schedule: only Scheduler of this account's
+   * default schedule group may assume it; each schedule's target lets it invoke that schedule's function.
    */
-  private scheduleRuleEvaluation(scheduledJob: VigilFunction, deadLetterQueue: IQueue): void {
+  private createSchedulerRole(deadLetterQueue: IQueue): Role {
     const stack = Stack.of(this);
     const role = new Role(this, 'SchedulerRole', {
-      description: 'Lets EventBridge Scheduler run the alert rule evaluation',
+      description: "Lets EventBridge Scheduler run Vigil's scheduled jobs",
       assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
         conditions: {
           StringEquals: {
@@ -250,27 +321,36 @@ export class Alerting extends Construct {
       }),
     });
     deadLetterQueue.encryptionMasterKey?.grant(role, 'kms:GenerateDataKey', 'kms:Decrypt');
-    const input: ScheduledJobEvent = { job: SCHEDULED_JOB, scheduledTime: ContextAttribute.scheduledTime };
-    new Schedule(this, 'RuleEvaluationSchedule', {
-      description: 'Evaluates the alert rules every minute',
-      schedule: ScheduleExpression.rate(Duration.minutes(1)),
+    return role;
+  }
+
+  /**
+   * Runs a job on its schedule, exactly on time, with the time it was scheduled for as its input
+   * (`<aws.scheduler.scheduled-time>`), so a late or retried delivery evaluates the moment it was meant for.
+   * Deliveries that still fail after the schedule's retries and age go to the dead-letter queue.
+   */
+  private scheduleJob(id: string, schedule: JobSchedule): Schedule {
+    const { runner } = schedule;
+    const input: ScheduledJobEvent = { job: schedule.job, scheduledTime: ContextAttribute.scheduledTime };
+    const created = new Schedule(this, id, {
+      description: schedule.description,
+      schedule: schedule.expression,
       timeWindow: TimeWindow.off(),
-      target: new LambdaInvoke(scheduledJob, {
-        role,
+      target: new LambdaInvoke(runner, {
+        role: this.schedulerRole,
         input: ScheduleTargetInput.fromObject(input),
-        deadLetterQueue,
-        // The shortest age Scheduler allows: a run that is a minute late is the next run's job.
-        maxEventAge: Duration.minutes(1),
-        retryAttempts: 3,
+        deadLetterQueue: this.deadLetterQueue,
+        maxEventAge: schedule.maxEventAge,
+        retryAttempts: schedule.retryAttempts,
       }),
     });
-    Validations.of(role.node.findChild('DefaultPolicy')).acknowledge({
-      id: wildcardResourceFindingId(this, `${scheduledJob.functionArn}:*`),
+    Validations.of(this.schedulerRole.node.findChild('DefaultPolicy')).acknowledge({
+      id: wildcardResourceFindingId(this, `${runner.functionArn}:*`),
       reason:
-        'EventBridge Scheduler invokes the scheduled-job function by ARN and any of its versions ' +
+        'EventBridge Scheduler invokes a scheduled-job function by ARN and any of its versions ' +
         '(lambda:InvokeFunction on <function ARN>:*), as Lambda grants invoke; it may invoke nothing else.',
     });
-    scheduledJob.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(1) });
+    return created;
   }
 
   /**

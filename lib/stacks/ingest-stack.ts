@@ -20,7 +20,6 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { Severity } from '../../lambdas/alerts/core/alert.js';
-import { RETRY_QUEUE_URL_ENV } from '../../lambdas/metrics/metric-store-names.js';
 import { STATE_TABLE_ENV } from '../../lambdas/shared/state-table.js';
 import { toRuntimeConfig } from '../config/runtime-config.js';
 import type { EnvironmentConfig } from '../config/schema.js';
@@ -28,6 +27,7 @@ import { Alerting } from '../constructs/alerting.js';
 import { EscalationWorkflow } from '../constructs/escalation-workflow.js';
 import type { EventStoreRef } from '../constructs/event-store.js';
 import { EventStoreAccess } from '../constructs/event-store-access.js';
+import { IngestFunction } from '../constructs/ingest-function.js';
 import {
   grantMetricRead,
   grantMetricWrite,
@@ -36,8 +36,8 @@ import {
 } from '../constructs/metric-store-access.js';
 import { NotificationFormatter } from '../constructs/notification-formatter.js';
 import { NotificationTopics } from '../constructs/notification-topics.js';
-import { grantSendToEncryptedQueue, RetryQueue } from '../constructs/retry-queue.js';
-import { grantStateReadWrite } from '../constructs/state-table.js';
+import { RetryQueue } from '../constructs/retry-queue.js';
+import { Slos } from '../constructs/slos.js';
 import { VigilFunction, type VigilFunctionProps } from '../constructs/vigil-function.js';
 
 /** Properties of the {@link IngestStack}. */
@@ -71,12 +71,12 @@ interface IngestAccess {
 
 /**
  * The stateless compute in front of the stores: the HTTP API with its bearer-token authorizer, the
- * ingest, query, search, alerting and health functions behind it, the replay function that drains the
- * retry queue, alerting (the rule schedule, the CloudWatch alarm rule and the alert topic), escalation (the
- * severity topics with their subscriptions, the escalation state machine) and the notification formatter;
- * also who may use the event store (its access grants and the bootstrap that maps them). It can be
- * destroyed and redeployed at will: nothing it holds outlives a request, except dead letters of alerting
- * and notification deliveries and escalations under way.
+ * ingest, query, search, alerting, SLO and health functions behind it, the replay function that drains the
+ * retry queue, alerting (the job schedules: alert rules, SLOs and the weekly SLO report; the CloudWatch
+ * alarm rule and the alert topic), escalation (the severity topics with their subscriptions, the
+ * escalation state machine) and the notification formatter; also who may use the event store (its access
+ * grants and the bootstrap that maps them). It can be destroyed and redeployed at will: nothing it holds
+ * outlives a request, except dead letters of alerting and notification deliveries and escalations under way.
  */
 export class IngestStack extends Stack {
   /** The HTTP API. */
@@ -133,28 +133,21 @@ export class IngestStack extends Stack {
     });
     stateTable.grantReadData(health);
 
-    // Every ingest function may spill to the retry queue and keep Idempotency-Key records in the state table.
-    // All are told where the metric store is, since the ingest adapters they share build a metric writer;
-    // only those that write metrics may write there.
-    const ingest = (id: string, entry: string, description: string, access: IngestAccess) => {
-      const fn = new VigilFunction(this, id, {
+    // Every ingest function may spill to the retry queue and keep Idempotency-Key records in the state table;
+    // each writes rollups and events only as its `access` says.
+    const ingest = (id: string, entry: string, description: string, access: IngestAccess) =>
+      new IngestFunction(this, id, {
         ...common,
         entry,
         description,
-        timeout: Duration.seconds(15),
-        environment: {
-          ...stateEnvironment,
-          ...metricStoreEnvironment(metricStore),
-          [RETRY_QUEUE_URL_ENV]: retryQueue.queueUrl,
-          ...(access.events ? events.environment : {}),
-        },
+        stateTable,
+        metricStore,
+        retryQueue,
+        writesMetrics: access.metrics,
+        events: access.events ? events : undefined,
       });
-      if (access.metrics) grantMetricWrite(metricStore, fn);
-      if (access.events) events.grantWrite(fn);
-      grantStateReadWrite(stateTable, fn);
-      grantSendToEncryptedQueue(retryQueue, fn);
-      return fn;
-    };
+    // Predictions also record each SLO's good and total counts (metric writes) and remember predictions
+    // that await labels (state table writes): what IngestFunction grants every ingest function.
     const predictions = ingest(
       'Predictions',
       'lambdas/ingest/handlers/predictions.ts',
@@ -262,6 +255,8 @@ export class IngestStack extends Stack {
       metricStore,
       escalation,
     });
+    // The SLO job and the weekly report run on alerting's schedules; the report goes to the info topic.
+    const slos = new Slos(this, 'Slos', { functionDefaults: common, stateTable, metricStore, retryQueue });
     const notifications = new NotificationFormatter(this, 'Notifications', {
       functionDefaults: common,
       stateTable,
@@ -318,11 +313,9 @@ export class IngestStack extends Stack {
       ['/api/v1/logs/search', HttpMethod.GET, logSearch],
       ['/api/v1/logs/patterns', HttpMethod.GET, logSearch],
       ['/api/v1/traces/{traceId}', HttpMethod.GET, trace],
-      ...alerting.routes.map(({ path, method, handler }): [string, HttpMethod, IFunction] => [
-        path,
-        method,
-        handler,
-      ]),
+      ...[...alerting.routes, ...slos.routes].map(
+        ({ path, method, handler }): [string, HttpMethod, IFunction] => [path, method, handler],
+      ),
     ];
     // One integration per function, shared by its routes (log search and the alerts API answer several).
     const integrations = new Map<IFunction, HttpLambdaIntegration>();
@@ -351,6 +344,7 @@ export class IngestStack extends Stack {
       Query: query,
       Replay: replay,
       ...alerting.functions,
+      ...slos.functions,
       EscalationStep: escalation.stepFunction,
       NotificationFormatter: notifications.function,
     };

@@ -88,6 +88,23 @@ describe('the environments as configured', () => {
   const dev = loadEnvironment('dev');
   const prod = loadEnvironment('prod');
 
+  it('gives each example model a 99.9 % availability SLO and a p95-style latency SLO, everywhere', () => {
+    for (const name of ['dev', 'staging', 'prod']) {
+      const environment = loadEnvironment(name);
+      const slos = environment.slos.definitions;
+
+      for (const model of environment.models) {
+        const availability = slos.find((slo) => slo.model === model.name && slo.sli.kind === 'availability');
+        const latency = slos.find((slo) => slo.model === model.name && slo.sli.kind === 'latency');
+        assert.equal(availability?.objective, 0.999, `${name}: ${model.name} availability`);
+        // p95-style: 95 % of predictions within the latency the model's p95 warning rule holds it to.
+        assert.equal(latency?.objective, 0.95, `${name}: ${model.name} latency`);
+        assert.deepEqual(latency?.sli, { kind: 'latency', thresholdMs: model.latencyP95WarningMs });
+      }
+      assert.equal(slos.length, 2 * environment.models.length, name);
+    }
+  });
+
   it('protects prod data and only prod data', () => {
     assert.equal(prod.retainData, true);
     assert.equal(dev.retainData, false);
@@ -603,6 +620,16 @@ describe('parseEnvironment', () => {
         { protocol: 'https', endpoint: 'https://hooks.example.com/sns', rawMessageDelivery: false },
       ]);
       assert.deepEqual(subscriptions.info, []);
+    });
+
+    it('takes a filter on kind, so an address on the info topic can get the SLO report alone', () => {
+      const { subscriptions } = withSubscriptions({
+        info: [
+          { protocol: 'email', endpoint: 'slo-owners@example.com', filterPolicy: { kind: ['slo-report'] } },
+        ],
+      });
+
+      assert.deepEqual(subscriptions.info[0]?.filterPolicy, { kind: ['slo-report'] });
     });
 
     it('rejects a severity that does not exist, listing the ones that do', () => {

@@ -51,7 +51,14 @@ const { alerting } = timestream;
 const template = Template.fromStack(timestream.stack);
 const cloudWatch = Template.fromStack(cloudWatchVariant.stack);
 
-const ALERTING_FUNCTIONS = ['Alertmanager', 'AlertsApi', 'CloudWatchAlarms', 'Jobs', 'ScheduledJob'];
+const ALERTING_FUNCTIONS = [
+  'Alertmanager',
+  'AlertsApi',
+  'CloudWatchAlarms',
+  'Jobs',
+  'ScheduledJob',
+  'SloJob',
+];
 const withoutHash = (logicalId: string) => logicalId.replace(/[0-9A-F]{8}$/, '');
 const functions = (source: Template) =>
   Object.entries(source.findResources('AWS::Lambda::Function')).map(
@@ -68,7 +75,7 @@ const policiesOf = (roleLogicalIdPrefix: string) =>
 
 describe('Alerting', () => {
   describe('functions', () => {
-    it('builds the five alerting functions and hands them all out for alarms', () => {
+    it('builds the six alerting functions and hands them all out for alarms', () => {
       assert.deepEqual(
         functions(template)
           .map(([name]) => name)
@@ -88,11 +95,21 @@ describe('Alerting', () => {
       }
     });
 
-    it('stops the HTTP functions before API Gateway gives up at 30 s, and the job before the next minute', () => {
+    it('stops the HTTP functions before API Gateway gives up at 30 s, and each job before its next run', () => {
+      // The rule job runs every minute, the SLO job every 5 minutes.
+      const periods: Record<string, number> = { ScheduledJob: 60, SloJob: 300 };
       for (const [name, , fn] of functions(template)) {
-        const limit = name === 'ScheduledJob' ? 60 : 30;
+        const limit = periods[name] ?? 30;
         assert.ok(fn.Timeout < limit, `${name} times out after ${fn.Timeout} s`);
       }
+    });
+
+    it('gives the SLO job longer than the rule job, which must end within its minute', () => {
+      const timeout = (role: string) => functions(template).find(([name]) => name === role)![2].Timeout;
+
+      assert.equal(timeout('ScheduledJob'), Alerting.SCHEDULED_JOB_TIMEOUT.toSeconds());
+      assert.equal(timeout('SloJob'), Alerting.SLO_JOB_TIMEOUT.toSeconds());
+      assert.ok(timeout('SloJob') > timeout('ScheduledJob'));
     });
 
     it('lets every function read and write the state table and read the rollups', () => {
@@ -181,11 +198,25 @@ describe('Alerting', () => {
     });
   });
 
+  const schedules = Object.values(template.findResources('AWS::Scheduler::Schedule'));
+  const scheduleOf = (job: string) => {
+    const found = schedules.filter((candidate) => JSON.parse(candidate.Properties.Target.Input).job === job);
+    assert.equal(found.length, 1, `one schedule of ${job}`);
+    return found[0]!.Properties;
+  };
+
+  it('schedules exactly the alert rules, the SLOs and the SLO report', () => {
+    assert.deepEqual(schedules.map((candidate) => JSON.parse(candidate.Properties.Target.Input).job).sort(), [
+      'alert-rules',
+      'slo',
+      'slo-report',
+    ]);
+  });
+
   describe('rule evaluation schedule', () => {
-    const schedule = Object.values(template.findResources('AWS::Scheduler::Schedule'));
+    const schedule = [{ Properties: scheduleOf('alert-rules') }];
 
     it('runs the scheduled-job function every minute, on time, with the job and its scheduled time', () => {
-      assert.equal(schedule.length, 1);
       const properties = schedule[0]!.Properties;
 
       assert.equal(properties.ScheduleExpression, 'rate(1 minute)');
@@ -233,18 +264,83 @@ describe('Alerting', () => {
       ]);
     });
 
-    it('lets the scheduler invoke only the scheduled-job function, and send only to its dead-letter queue', () => {
+    it('lets the scheduler invoke only the two job functions, and send only to its dead-letter queue', () => {
       const roleArn = schedule[0]!.Properties.Target.RoleArn['Fn::GetAtt'][0] as string;
       const statements = policiesOf(withoutHash(roleArn));
-      const byAction = Object.fromEntries(
-        statements.flatMap((statement) => actionsOf(statement).map((action) => [action, statement.Resource])),
-      );
+      // Each action with every resource it is allowed on, whichever statements the CDK merged them into.
+      const byAction: Record<string, string[]> = {};
+      for (const statement of statements) {
+        for (const action of actionsOf(statement)) {
+          const resources = [statement.Resource].flat().map((resource) => JSON.stringify(resource));
+          byAction[action] = [...(byAction[action] ?? []), ...resources].sort();
+        }
+      }
+      const json = (...resources: unknown[]) => resources.map((resource) => JSON.stringify(resource)).sort();
+      const anyVersionOf = (role: string) => ({ 'Fn::Join': ['', [arnOf(role), ':*']] });
 
       assert.deepEqual(byAction, {
-        'lambda:InvokeFunction': [arnOf('ScheduledJob'), { 'Fn::Join': ['', [arnOf('ScheduledJob'), ':*']] }],
-        'sqs:SendMessage': queueArn,
-        'kms:GenerateDataKey': deadLetterKeyArn,
-        'kms:Decrypt': deadLetterKeyArn,
+        'lambda:InvokeFunction': json(
+          arnOf('ScheduledJob'),
+          anyVersionOf('ScheduledJob'),
+          arnOf('SloJob'),
+          anyVersionOf('SloJob'),
+        ),
+        'sqs:SendMessage': json(queueArn),
+        'kms:GenerateDataKey': json(deadLetterKeyArn),
+        'kms:Decrypt': json(deadLetterKeyArn),
+      });
+    });
+  });
+
+  describe('SLO schedules', () => {
+    const slo = scheduleOf('slo');
+    const report = scheduleOf('slo-report');
+
+    it('evaluates the SLOs every 5 minutes on the SLO job function, on time, with the scheduled time', () => {
+      assert.equal(slo.ScheduleExpression, 'rate(5 minutes)');
+      assert.deepEqual(slo.FlexibleTimeWindow, { Mode: 'OFF' });
+      assert.deepEqual(slo.Target.Arn, arnOf('SloJob'));
+      assert.deepEqual(JSON.parse(slo.Target.Input), {
+        job: 'slo',
+        scheduledTime: '<aws.scheduler.scheduled-time>',
+      });
+    });
+
+    it('builds the report every Monday at 00:00 UTC, a calendar week, on the SLO job function', () => {
+      assert.equal(report.ScheduleExpression, 'cron(0 0 ? * MON *)');
+      assert.equal(report.ScheduleExpressionTimezone, 'Etc/UTC');
+      assert.deepEqual(report.FlexibleTimeWindow, { Mode: 'OFF' });
+      assert.deepEqual(report.Target.Arn, arnOf('SloJob'));
+      assert.deepEqual(JSON.parse(report.Target.Input), {
+        job: 'slo-report',
+        scheduledTime: '<aws.scheduler.scheduled-time>',
+      });
+    });
+
+    it('gives up on an SLO run after 5 minutes, and on a report only after a day, into the dead-letter queue', () => {
+      assert.equal(slo.Target.RetryPolicy.MaximumEventAgeInSeconds, Duration.minutes(5).toSeconds());
+      assert.equal(report.Target.RetryPolicy.MaximumEventAgeInSeconds, Duration.hours(24).toSeconds());
+      for (const target of [slo.Target, report.Target]) {
+        assert.ok(target.RetryPolicy.MaximumRetryAttempts > 0);
+        assert.deepEqual(target.DeadLetterConfig, { Arn: queueArn });
+      }
+    });
+
+    it('shares one scheduler role among every schedule', () => {
+      const roles = schedules.map((candidate) => JSON.stringify(candidate.Properties.Target.RoleArn));
+
+      assert.equal(new Set(roles).size, 1);
+      assert.equal(
+        Object.keys(template.findResources('AWS::IAM::Role')).filter((id) => id.includes('SchedulerRole'))
+          .length,
+        1,
+      );
+    });
+
+    it('retries a failed SLO run, unlike a rule run: the weekly report has no next run soon to stand in', () => {
+      template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: { Ref: logicalIdOf('SloJob') },
+        MaximumRetryAttempts: 2,
       });
     });
   });

@@ -1,14 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { isDeepStrictEqual } from 'node:util';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { ALERTS_API_ROUTES } from '../../../lambdas/alerts/alert-routes.js';
+import { SEVERITY_TOPICS_ENV } from '../../../lambdas/escalation/escalation-names.js';
 import { loadEnvironment } from '../../../lib/config/load-environment.js';
 import type { EnvironmentConfig } from '../../../lib/config/schema.js';
 import { EventStoreStack } from '../../../lib/stacks/event-store-stack.js';
 import { IngestStack } from '../../../lib/stacks/ingest-stack.js';
 import { StorageStack } from '../../../lib/stacks/storage-stack.js';
-import { onlyLogicalId, testApp } from '../support/cdk-app.js';
+import { actionsOf, onlyLogicalId, type PolicyStatementJson, testApp } from '../support/cdk-app.js';
 
 // One app, one synth: dev on Timestream and a CloudWatch-store variant of it under another name.
 const app = testApp();
@@ -44,7 +46,7 @@ const functionNamed = (template: Template, id: string) => {
 
 describe('IngestStack', () => {
   describe('functions', () => {
-    it('builds the nineteen functions of the table', () => {
+    it('builds the twenty-two functions of the table', () => {
       const ids = functions(dev).map(([logicalId]) => logicalId.replace(/[0-9A-F]{8}$/, ''));
 
       assert.deepEqual(ids.sort(), [
@@ -53,6 +55,7 @@ describe('IngestStack', () => {
         'AlertingCloudWatchAlarms',
         'AlertingJobs',
         'AlertingScheduledJob',
+        'AlertingSloJob',
         'Authorizer',
         'EscalationStep',
         'Health',
@@ -66,6 +69,8 @@ describe('IngestStack', () => {
         'Predictions',
         'Query',
         'Replay',
+        'SlosLabels',
+        'SlosSloApi',
         'Trace',
       ]);
     });
@@ -197,6 +202,8 @@ describe('IngestStack', () => {
         'GET /api/v1/query',
         'GET /api/v1/silences',
         'GET /api/v1/silences/{id}',
+        'GET /api/v1/slos',
+        'GET /api/v1/slos/report',
         'GET /api/v1/traces/{traceId}',
         'GET /healthz',
         'GET /readyz',
@@ -204,6 +211,7 @@ describe('IngestStack', () => {
         'POST /api/v1/incidents/{id}/ack',
         'POST /api/v1/incidents/{id}/resolve',
         'POST /api/v1/jobs/{job}/run',
+        'POST /api/v1/labels',
         'POST /api/v1/logs',
         'POST /api/v1/metrics',
         'POST /api/v1/predictions',
@@ -263,6 +271,13 @@ describe('IngestStack', () => {
       assert.equal(functionBehind('POST /api/v1/jobs/{job}/run'), 'AlertingJobs');
     });
 
+    it('sends the SLO routes to one integration of the SLO API function, and labels to its own', () => {
+      assert.equal(functionBehind('GET /api/v1/slos'), 'SlosSloApi');
+      assert.equal(functionBehind('GET /api/v1/slos/report'), 'SlosSloApi');
+      assert.equal(integrationBehind('GET /api/v1/slos'), integrationBehind('GET /api/v1/slos/report'));
+      assert.equal(functionBehind('POST /api/v1/labels'), 'SlosLabels');
+    });
+
     it('puts the bearer-token authorizer in front of every route except the health probes', () => {
       for (const route of routes) {
         if (route.RouteKey === 'GET /healthz' || route.RouteKey === 'GET /readyz') {
@@ -305,6 +320,127 @@ describe('IngestStack', () => {
         Properties: Match.objectLike({ KmsKeyId: Match.anyValue() }),
       });
       assert.ok(dev.findResources('AWS::Logs::LogGroup')[destination]?.Properties.KmsKeyId);
+    });
+  });
+
+  describe('SLOs', () => {
+    /** Every statement of every policy attached to the role of the function with this logical id prefix. */
+    const statementsOf = (template: Template, functionId: string): PolicyStatementJson[] => {
+      const roleId = Object.keys(template.findResources('AWS::IAM::Role')).find((id) =>
+        id.startsWith(`${functionId}Role`),
+      );
+      assert.ok(roleId, `a role of ${functionId}`);
+      return Object.entries(template.findResources('AWS::IAM::Policy'))
+        .filter(([, policy]) =>
+          (policy.Properties.Roles as { Ref?: string }[]).some((role) => role.Ref === roleId),
+        )
+        .flatMap(([policy, resource]) =>
+          (resource.Properties.PolicyDocument.Statement as Omit<PolicyStatementJson, 'policy'>[]).map(
+            (statement) => ({ policy, ...statement }),
+          ),
+        );
+    };
+    const actionsOfFunction = (template: Template, functionId: string) =>
+      new Set(statementsOf(template, functionId).flatMap(actionsOf));
+    const ITEM_WRITES = [
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:BatchWriteItem',
+    ];
+
+    it('lets the SLO API read the state table and the metric store, and write and publish nothing', () => {
+      for (const template of [dev, cloudWatch]) {
+        const actions = actionsOfFunction(template, 'SlosSloApi');
+
+        for (const action of ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query']) {
+          assert.ok(actions.has(action), `the SLO API may ${action}`);
+        }
+        assert.ok(
+          actions.has(template === dev ? 'timestream:Select' : 'cloudwatch:GetMetricData'),
+          'the SLO API reads the metric store',
+        );
+        for (const action of [
+          ...ITEM_WRITES,
+          'timestream:WriteRecords',
+          'cloudwatch:PutMetricData',
+          'sns:Publish',
+          'sqs:SendMessage',
+        ]) {
+          assert.ok(!actions.has(action), `the SLO API may not ${action}`);
+        }
+      }
+    });
+
+    it('gives labels exactly the grants and settings of predictions ingest, minus the event store', () => {
+      for (const template of [dev, cloudWatch]) {
+        const predictions = [...actionsOfFunction(template, 'Predictions')].filter(
+          (action) => !action.startsWith('es:'),
+        );
+        const labels = [...actionsOfFunction(template, 'SlosLabels')];
+        const variables = (id: string) =>
+          Object.keys(functionNamed(template, id).Environment.Variables).sort();
+
+        assert.deepEqual(labels.sort(), predictions.sort());
+        assert.deepEqual(
+          variables('SlosLabels'),
+          variables('Predictions').filter((name) => name !== 'VIGIL_OPENSEARCH_ENDPOINT'),
+        );
+        assert.equal(
+          functionNamed(template, 'SlosLabels').Timeout,
+          functionNamed(template, 'Predictions').Timeout,
+        );
+      }
+    });
+
+    it('lets labels claim predictions, write accuracy and spill to the retry queue, but not publish', () => {
+      const statements = statementsOf(dev, 'SlosLabels');
+      const actions = new Set(statements.flatMap(actionsOf));
+      const queueSends = statements.filter((statement) => actionsOf(statement).includes('sqs:SendMessage'));
+
+      for (const action of ['dynamodb:UpdateItem', 'dynamodb:GetItem', 'timestream:WriteRecords']) {
+        assert.ok(actions.has(action), `labels may ${action}`);
+      }
+      assert.ok(!actions.has('sns:Publish'), 'labels publish nothing');
+      assert.ok(!actions.has('timestream:Select'), 'labels read no metrics');
+      assert.equal(queueSends.length, 1);
+      assert.deepEqual(
+        queueSends[0]!.Resource,
+        statementsOf(dev, 'Predictions').find((statement) =>
+          actionsOf(statement).includes('sqs:SendMessage'),
+        )!.Resource,
+        'the retry queue predictions spill to',
+      );
+    });
+
+    it('lets predictions ingest record SLO counts and remember predictions for their labels', () => {
+      const actions = actionsOfFunction(dev, 'Predictions');
+
+      // slo_good and slo_total are rollups; remembered predictions are batch-written items of the state table.
+      assert.ok(actions.has('timestream:WriteRecords'));
+      for (const action of ['dynamodb:BatchWriteItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem']) {
+        assert.ok(actions.has(action), `predictions may ${action}`);
+      }
+    });
+
+    it('tells the SLO job the info topic and lets it publish there, where the weekly report goes', () => {
+      const infoTopicId = Object.keys(dev.findResources('AWS::SNS::Topic')).find((id) =>
+        id.startsWith('SeverityTopicsInfo'),
+      );
+      assert.ok(infoTopicId, 'an info topic');
+      const topicArns = functionNamed(dev, 'AlertingSloJob').Environment.Variables[SEVERITY_TOPICS_ENV];
+      const [, parts] = topicArns['Fn::Join'] as [string, unknown[]];
+      const infoAt = parts.findIndex((part) => typeof part === 'string' && part.endsWith('"info":"'));
+
+      assert.deepEqual(parts[infoAt + 1], { Ref: infoTopicId });
+      assert.ok(
+        statementsOf(dev, 'AlertingSloJob').some(
+          (statement) =>
+            actionsOf(statement).includes('sns:Publish') &&
+            [statement.Resource].flat().some((resource) => isDeepStrictEqual(resource, { Ref: infoTopicId })),
+        ),
+        'the SLO job may publish to the info topic',
+      );
     });
   });
 });

@@ -118,15 +118,15 @@ describe('the Vigil stacks', () => {
 
     assert.equal(
       writes.length,
-      6,
-      'predictions, metrics, OTLP metrics, OTLP logs, native logs and replay, in the CloudWatch variant only',
+      7,
+      'predictions, labels, metrics, OTLP metrics, OTLP logs, native logs and replay, in the CloudWatch variant only',
     );
     for (const statement of writes) {
       assert.deepEqual(statement.Condition, { StringEquals: { 'cloudwatch:namespace': 'Vigil/cw/Metrics' } });
     }
   });
 
-  it('let only the writers write to Timestream, and only the query and alerting functions select from it', () => {
+  it('let only the writers write to Timestream, and only the query, alerting and SLO functions select from it', () => {
     const policiesWith = (action: string) =>
       iamStatements(...templates)
         .filter((statement) => actionsOf(statement).includes(action))
@@ -137,7 +137,15 @@ describe('the Vigil stacks', () => {
     const timestreamVariants = (names: string[]) => names.flatMap((name) => [name, name, name]).sort();
     assert.deepEqual(
       policiesWith('timestream:WriteRecords'),
-      timestreamVariants(['Logs', 'Metrics', 'OtlpLogs', 'OtlpMetrics', 'Predictions', 'Replay']),
+      timestreamVariants([
+        'Logs',
+        'Metrics',
+        'OtlpLogs',
+        'OtlpMetrics',
+        'Predictions',
+        'Replay',
+        'SlosLabels',
+      ]),
     );
     assert.deepEqual(
       policiesWith('timestream:Select'),
@@ -147,7 +155,9 @@ describe('the Vigil stacks', () => {
         'AlertingCloudWatchAlarms',
         'AlertingJobs',
         'AlertingScheduledJob',
+        'AlertingSloJob',
         'Query',
+        'SlosSloApi',
       ]),
     );
   });
