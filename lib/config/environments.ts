@@ -225,6 +225,7 @@ export const localEnvironment = {
   models: [...exampleModels],
   // Each example model gets the default rules, so an error burst sent to one fires its error-rate rule.
   alerting: { defaultRules: true },
+  slos: { definitions: exampleSlos },
   // Locally every notice goes to the console and .vigil/outbox.ndjson; no channel needs a secret. To post
   // to a receiver as well, add one with its URL in plain config (allowed locally only), for example
   // { name: 'local-hook', type: 'webhook', url: 'http://127.0.0.1:9000/vigil' }.

@@ -38,11 +38,13 @@ import { DynamoDbIdempotencyStore } from '../../lambdas/shared/adapters/aws/dyna
 import type { RuntimeConfig } from '../../lambdas/shared/runtime-config.js';
 import { DynamoDbPredictionJoinStore } from '../../lambdas/slos/adapters/aws/dynamodb-prediction-join-store.js';
 import { DynamoDbSloStateRepository } from '../../lambdas/slos/adapters/aws/dynamodb-slo-state-repository.js';
+import { OutboxSloReportPublisher } from '../../lambdas/slos/adapters/local/outbox-slo-report-publisher.js';
 import { labelledModels } from '../../lambdas/slos/core/labels.js';
 import type { SloContext } from '../../lambdas/slos/core/slos.js';
 import { readSloConfig } from '../../lambdas/slos/core/slos-config.js';
 import { createLabelsHandler } from '../../lambdas/slos/handlers/labels.js';
 import { createSlosHandler } from '../../lambdas/slos/handlers/slos.js';
+import { LABELS_ROUTE, SLOS_API_ROUTES } from '../../lambdas/slos/slo-routes.js';
 import { loadLocalEnvironment } from '../config/load-environment.js';
 import { toRuntimeConfig } from '../config/runtime-config.js';
 import type { EnvironmentConfig } from '../config/schema.js';
@@ -219,6 +221,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     metricReader: new RollupMetricReader(metrics),
     states: new DynamoDbSloStateRepository({ client: state.documentClient, tableName: state.tableName, now }),
     now,
+    reportPublisher: new OutboxSloReportPublisher(outbox, runtimeConfig.environment),
   };
   const jobs: JobsContext = { alerting, slos };
   const labels = { slos: sloConfig.slos, joinStore, metricWriter: metrics, now };
@@ -252,9 +255,8 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     },
     ...ALERTS_API_ROUTES.map(([method, path]) => ({ method, path, handler: alertsApi })),
     { method: 'POST', path: '/api/v1/jobs/{job}/run', handler: createJobsHandler(() => jobs) },
-    { method: 'GET', path: '/api/v1/slos', handler: slosApi },
-    { method: 'GET', path: '/api/v1/slos/report', handler: slosApi },
-    { method: 'POST', path: '/api/v1/labels', handler: createLabelsHandler(() => labels) },
+    ...SLOS_API_ROUTES.map(([method, path]) => ({ method, path, handler: slosApi })),
+    { method: LABELS_ROUTE[0], path: LABELS_ROUTE[1], handler: createLabelsHandler(() => labels) },
   ];
   const server = new LocalApiServer({
     routes,

@@ -21,6 +21,7 @@ describe('SLOs and labels, end to end on the local platform', () => {
   let platform: LocalPlatform;
   let api: ReturnType<typeof apiClient>;
   let clock = T;
+  const printed: string[] = [];
 
   before(async () => {
     const local = loadLocalEnvironment();
@@ -43,7 +44,7 @@ describe('SLOs and labels, end to end on the local platform', () => {
       dataDir: null,
       token: 'e2e-token',
       now: () => clock,
-      console: new PassThrough(),
+      console: printedLines(printed),
       environment,
     });
     api = apiClient(platform.url, platform.token);
@@ -120,6 +121,23 @@ describe('SLOs and labels, end to end on the local platform', () => {
     assert.equal(incidents.body.incidents.length, 1);
   });
 
+  it('delivers the weekly report with the week the failing minutes fell in', async () => {
+    // Act: the report of the week ending at T + 1 h, which holds the failing five minutes.
+    const run = await api.post('/api/v1/jobs/slo-report/run', {
+      at: new Date(T + 60 * MINUTE).toISOString(),
+    });
+
+    // Assess
+    assert.equal(run.status, 200);
+    assert.equal(run.body.published, true);
+    const availability = run.body.report.slos.find(
+      (entry: { slo: string }) => entry.slo === 'classifier-availability',
+    );
+    assert.equal(availability.week.met, false, '50 failures in 600 miss 99.9 %');
+    const line = printed.find((each) => each.includes('SLO report, week ending'));
+    assert.match(line ?? '', /^\[vigil\] Vigil local SLO report, week ending 2026-03-10: 2 SLOs, \d+ missed/);
+  });
+
   it('evaluates each SLO once when the job runs twice for the same time', async () => {
     // Act
     const again = await api.post('/api/v1/jobs/slo/run', { at: new Date(T).toISOString() });
@@ -177,3 +195,10 @@ describe('SLOs and labels, end to end on the local platform', () => {
     );
   });
 });
+
+/** A console stream that keeps each printed line. */
+function printedLines(lines: string[]): PassThrough {
+  const stream = new PassThrough();
+  stream.on('data', (chunk: Buffer) => lines.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
+  return stream;
+}
