@@ -216,9 +216,13 @@ export class Alerting extends Construct {
     });
     // A failed SLO run is retried (Lambda's two retries, minutes apart): a retried evaluation that a later
     // run has overtaken is skipped by the SLO state's version, and the weekly report, unlike a rule run, has
-    // no next run soon to stand in for it. One that fails even so can be sent again with
-    // `POST /api/v1/jobs/slo-report/run` and `{ "at": <the Monday> }`.
-    sloJob.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(1) });
+    // no next run soon to stand in for it. One that fails even so is kept in the dead-letter queue, whose
+    // alarm says so, and can be sent again with `POST /api/v1/jobs/slo-report/run` and `{ "at": <the Monday> }`.
+    sloJob.configureAsyncInvoke({
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(1),
+      onFailure: new EncryptedQueueDestination(deadLetterQueue),
+    });
     this.scheduleJob('SloEvaluationSchedule', {
       job: 'slo',
       expression: ScheduleExpression.rate(Duration.minutes(5)),

@@ -120,8 +120,10 @@ export class MonitoringStack extends Stack {
       }),
       threshold: 1,
       description:
-        'An alert rule run or a CloudWatch alarm state change could not be delivered to its function, or the ' +
-        'alarm receiver failed after retries; the message says which. Fix the cause; redrive alarm changes.',
+        'A scheduled job run (alert rules, SLOs, the weekly SLO report) or a CloudWatch alarm state change ' +
+        'could not be delivered to its function, or the SLO jobs or the alarm receiver failed after retries; ' +
+        'the message says which. Fix the cause; redrive alarm changes, and rerun a missed report with ' +
+        'POST /api/v1/jobs/slo-report/run.',
     });
     alarms.add('NotificationDeadLetters', {
       metric: notificationDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
