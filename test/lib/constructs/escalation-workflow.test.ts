@@ -25,6 +25,7 @@ import { toRuntimeConfig } from '../../../lib/config/runtime-config.js';
 import { Alerting } from '../../../lib/constructs/alerting.js';
 import { EscalationWorkflow } from '../../../lib/constructs/escalation-workflow.js';
 import { NotificationTopics } from '../../../lib/constructs/notification-topics.js';
+import { flattened } from '../../support/cdk-tokens.js';
 import { actionsOf, iamStatements, onlyLogicalId, testApp } from '../support/cdk-app.js';
 
 // The stores are imported by ARN: what is under test is the state machine, its step function, and what the
@@ -92,19 +93,6 @@ const variablesOf = (fn: { node: { defaultChild?: unknown } }) => {
   const id = stack.getLogicalId(fn.node.defaultChild as never);
   return template.findResources('AWS::Lambda::Function')[id]!.Properties.Environment.Variables;
 };
-
-/** A token's value with `Fn::GetAtt` written as `<Id.Attribute>` and `Ref` as `<Id>`. */
-function flattened(value: unknown): string {
-  if (typeof value === 'string') return value;
-  const intrinsic = value as Record<string, unknown>;
-  if (Array.isArray(intrinsic['Fn::Join'])) {
-    const [delimiter, parts] = intrinsic['Fn::Join'] as [string, unknown[]];
-    return parts.map(flattened).join(delimiter);
-  }
-  if (Array.isArray(intrinsic['Fn::GetAtt'])) return `<${(intrinsic['Fn::GetAtt'] as string[]).join('.')}>`;
-  if (typeof intrinsic.Ref === 'string') return `<${intrinsic.Ref}>`;
-  throw new Error(`unexpected intrinsic ${JSON.stringify(value)}`);
-}
 
 describe('EscalationWorkflow', () => {
   describe('state machine', () => {

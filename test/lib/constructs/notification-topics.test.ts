@@ -7,6 +7,7 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { SEVERITIES, type Severity } from '../../../lambdas/alerts/core/alert.js';
 import { loadEnvironment, parseEnvironment } from '../../../lib/config/load-environment.js';
 import { NotificationTopics } from '../../../lib/constructs/notification-topics.js';
+import { flattened } from '../../support/cdk-tokens.js';
 import { actionsOf, iamStatements, testApp } from '../support/cdk-app.js';
 
 // The key is imported by ARN: what is under test is the topics, their subscriptions and who may publish.
@@ -43,18 +44,6 @@ topics.grantPublish(publisher);
 const template = Template.fromStack(stack);
 
 const topicRef = (severity: Severity) => stack.resolve(topics.topics[severity].topicArn) as { Ref: string };
-
-/** A token's value with each Ref written as `<logical id>`, as the deployed string reads with the ids for ARNs. */
-function flattened(value: unknown): string {
-  if (typeof value === 'string') return value;
-  const intrinsic = value as Record<string, unknown>;
-  if (Array.isArray(intrinsic['Fn::Join'])) {
-    const [delimiter, parts] = intrinsic['Fn::Join'] as [string, unknown[]];
-    return parts.map(flattened).join(delimiter);
-  }
-  if (typeof intrinsic.Ref === 'string') return `<${intrinsic.Ref}>`;
-  throw new Error(`unexpected intrinsic ${JSON.stringify(value)}`);
-}
 
 describe('NotificationTopics', () => {
   it('makes one topic per severity, each encrypted with the given key and named for people', () => {
