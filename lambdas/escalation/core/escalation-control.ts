@@ -27,9 +27,23 @@ export class WorkflowEscalationControl implements EscalationControl {
     const chosen = policyFor(this.props.config, incident.severity);
     if (!chosen) return;
     await this.props.workflow.startExecution(
-      executionName(incident),
+      executionName(incident, chosen.name),
       escalationStart(incident, chosen.name, this.props.now()),
     );
+  }
+
+  async escalate(incident: Incident): Promise<void> {
+    const chosen = policyFor(this.props.config, incident.severity);
+    if (!chosen) return;
+    const { tokens, workflow } = this.props;
+    // The earlier escalation stops at its next step anyway (its policy is no longer the severity's); ending
+    // its wait now keeps it from paging its next tier meanwhile. A wait of this policy's escalation stays.
+    const waiting = await tokens.get(incident.id);
+    if (waiting && waiting.execution !== executionName(incident, chosen.name)) {
+      await workflow.sendTaskSuccess(waiting.token, { outcome: 'superseded' });
+      await tokens.delete(incident.id, waiting.token);
+    }
+    await this.start(incident);
   }
 
   async complete(incidentId: string, outcome: EscalationOutcome): Promise<void> {

@@ -139,12 +139,13 @@ export async function runEscalationStep(
   input: EscalationStepInput,
   dependencies: EscalationStepDependencies,
 ): Promise<EscalationStepOutput> {
-  const { incidents, tokens, notices, settings, now } = dependencies;
+  const { incidents, tokens, notices, settings, now, config } = dependencies;
   const { state } = input;
   switch (input.action) {
     case 'notify': {
       const policy = policyOf(dependencies, state);
-      const decision = decideNotify(state, policy, await incidents.get(state.incidentId), now(), settings);
+      const incident = await incidents.get(state.incidentId);
+      const decision = decideNotify(state, policy, incident, now(), settings, config);
       if (decision.outcome === 'notified') {
         await notices.publish(decision.delivery.notice, decision.delivery.audience);
       }
@@ -164,7 +165,7 @@ export async function runEscalationStep(
       });
       // Read after storing: an acknowledgement stored before the token was either seen here or finds the
       // token (it reads the token after storing itself), so the wait can never miss it.
-      const stopped = stopReason(state, await incidents.get(state.incidentId));
+      const stopped = stopReason(state, await incidents.get(state.incidentId), config);
       if (stopped !== undefined) {
         await tokens.delete(state.incidentId, input.taskToken);
         throw new EscalationStoppedError(stopped);
@@ -177,7 +178,8 @@ export async function runEscalationStep(
     }
     case 'unacknowledged': {
       const policy = policyOf(dependencies, state);
-      const decision = decideExhausted(state, policy, await incidents.get(state.incidentId), now(), settings);
+      const incident = await incidents.get(state.incidentId);
+      const decision = decideExhausted(state, policy, incident, now(), settings, config);
       if (decision.outcome === 'stopped') return { outcome: 'stopped' };
       await notices.publish(decision.delivery.notice, decision.delivery.audience);
       await recordStepEvent(incidents, state, decision.event);
@@ -187,7 +189,7 @@ export async function runEscalationStep(
       const policy = dependencies.config.policies[state.policy];
       const incident = await incidents.get(state.incidentId);
       // Once someone has the incident (or it is gone), a broken escalation leaves nobody waiting.
-      if (!incident || stopReason(state, incident) !== undefined)
+      if (!incident || stopReason(state, incident, config) !== undefined)
         return { outcome: 'failed', notified: false };
       const decision = decideFailed(state, policy, incident, input.error, now(), settings);
       await notices.publish(decision.delivery.notice, decision.delivery.audience);

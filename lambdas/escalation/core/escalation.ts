@@ -12,8 +12,10 @@ import {
 } from '../../notifications/core/message.js';
 import type { NoticeAudience } from '../ports/notice-publisher.js';
 import {
+  type EscalationConfig,
   type EscalationPolicy,
   type EscalationTier,
+  policyFor,
   policyTargets,
   SEVERITY_TOPIC_TARGET,
   tierHolds,
@@ -110,13 +112,16 @@ export interface FailedDecision {
 }
 
 /**
- * The execution name of an incident's escalation, one per opening (`<incident id>-<reopen count>`), so a
- * retried start finds the execution it started before. Step Functions allows letters, digits, `-` and
- * `_`, at most 80 characters.
+ * The execution name of an incident's escalation by a policy, one per opening and policy
+ * (`<incident id>-<reopen count>-<policy>`), so a retried start finds the execution it started before, and
+ * an incident whose severity rose to another policy's gets an escalation of its own. Without a policy, the
+ * name of the opening, which the notices about it (acknowledged, resolved) are named after. Step Functions
+ * allows letters, digits, `-` and `_`, at most 80 characters.
  */
-export function executionName(incident: Pick<Incident, 'id' | 'reopenCount'>): string {
-  const suffix = `-${incident.reopenCount}`;
-  return `${incident.id.replace(/[^\w-]/g, '_').slice(0, 80 - suffix.length)}${suffix}`;
+export function executionName(incident: Pick<Incident, 'id' | 'reopenCount'>, policy?: string): string {
+  const safe = (text: string) => text.replace(/[^\w-]/g, '_');
+  const suffix = `-${incident.reopenCount}${policy === undefined ? '' : `-${safe(policy)}`}`;
+  return `${safe(incident.id).slice(0, 80 - suffix.length)}${suffix}`;
 }
 
 /** The input of the escalation of an incident's current opening by the named policy. */
@@ -125,7 +130,7 @@ export function escalationStart(incident: Incident, policy: string, at: number):
     state: {
       incidentId: incident.id,
       reopenCount: incident.reopenCount,
-      execution: executionName(incident),
+      execution: executionName(incident, policy),
       policy,
       tier: 0,
       round: 0,
@@ -134,8 +139,16 @@ export function escalationStart(incident: Incident, policy: string, at: number):
   };
 }
 
-/** Why the escalation should stop now, or undefined while the incident still waits for someone. */
-export function stopReason(state: EscalationState, incident: Incident | undefined): string | undefined {
+/**
+ * Why the escalation should stop now, or undefined while the incident still waits for someone. Given the
+ * config, an escalation also stops once the incident's severity maps to another policy: the escalation by
+ * that policy (started when the severity rose) takes over.
+ */
+export function stopReason(
+  state: EscalationState,
+  incident: Incident | undefined,
+  config?: EscalationConfig,
+): string | undefined {
   if (!incident) return `incident ${state.incidentId} no longer exists`;
   if (incident.reopenCount !== state.reopenCount) {
     return `incident ${incident.id} resolved and reopened since; the escalation of its reopening took over`;
@@ -147,8 +160,11 @@ export function stopReason(state: EscalationState, incident: Incident | undefine
       return `resolved by ${incident.resolvedBy ?? 'someone'}`;
     case 'pending':
       return `incident ${incident.id} is pending again`;
-    case 'open':
-      return undefined;
+    case 'open': {
+      const current = config && policyFor(config, incident.severity)?.name;
+      if (current === undefined || current === state.policy) return undefined;
+      return `the incident is ${incident.severity} now; the escalation by policy ${current} took over from ${state.policy}`;
+    }
   }
 }
 
@@ -231,8 +247,9 @@ export function decideNotify(
   incident: Incident | undefined,
   at: number,
   settings: NoticeSettings,
+  config?: EscalationConfig,
 ): NotifyDecision {
-  const stopped = stopReason(state, incident);
+  const stopped = stopReason(state, incident, config);
   // stopReason always has a reason for a missing incident; the check on it is for the type.
   if (stopped !== undefined || !incident) return { outcome: 'stopped', reason: stopped ?? 'no incident' };
   const tier = tierOf(state, policy);
@@ -294,8 +311,9 @@ export function decideExhausted(
   incident: Incident | undefined,
   at: number,
   settings: NoticeSettings,
+  config?: EscalationConfig,
 ): ExhaustedDecision {
-  const stopped = stopReason(state, incident);
+  const stopped = stopReason(state, incident, config);
   // stopReason always has a reason for a missing incident; the check on it is for the type.
   if (stopped !== undefined || !incident) return { outcome: 'stopped', reason: stopped ?? 'no incident' };
   const rounds = policy.repeat + 1;

@@ -9,8 +9,10 @@ import { type EscalationConfig, policyFor } from './policy.js';
 /*
  * Escalations follow incidents: the alerting use cases call `onIncidentEvents` with every incident change
  * once it is stored. An incident that opens (or reopens, open again) starts the escalation of that
- * opening; one acknowledged or resolved completes the escalation's wait and tells the policy's targets,
- * so PagerDuty acknowledges or resolves its incident too (the incident id is its dedup key).
+ * opening; one whose severity rose to another policy's (a warning joined by a critical alert) is escalated
+ * again by that policy from its first tier, as a critical incident would have been from the start; one
+ * acknowledged or resolved completes the escalation's wait and tells the policy's targets, so PagerDuty
+ * acknowledges or resolves its incident too (the incident id is its dedup key).
  *
  * A failure is reported and the other events still go on; it does not fail the caller, whose change is
  * stored already and would not be told again on a retry. What is lost is bounded: every step of the
@@ -61,9 +63,10 @@ export function escalationResumer(dependencies: EscalationResumerDependencies): 
 }
 
 /** What to do about one incident event, by its type and the incident's status after it. */
-function actionOf(event: IncidentEvent): 'start' | 'acknowledge' | 'resolve' | undefined {
+function actionOf(event: IncidentEvent): 'start' | 'escalate' | 'acknowledge' | 'resolve' | undefined {
   const { type } = event.event;
   if ((type === 'opened' || type === 'reopened') && event.status === 'open') return 'start';
+  if (type === 'severity-raised' && event.status === 'open') return 'escalate';
   if (type === 'acknowledged') return 'acknowledge';
   if (type === 'resolved') return 'resolve';
   return undefined;
@@ -75,8 +78,9 @@ export function incidentEscalations(
 ): (events: readonly IncidentEvent[]) => Promise<void> {
   const { incidents, control, notices, config, settings, now, onError } = dependencies;
 
-  const handle = async (action: 'start' | 'acknowledge' | 'resolve', incident: Incident) => {
+  const handle = async (action: 'start' | 'escalate' | 'acknowledge' | 'resolve', incident: Incident) => {
     if (action === 'start') return control.start(incident);
+    if (action === 'escalate') return control.escalate(incident);
     await control.complete(incident.id, action === 'acknowledge' ? 'acknowledged' : 'resolved');
     // Only an incident that was ever open was escalated; one closed while pending paged nobody.
     const chosen = policyFor(config, incident.severity);

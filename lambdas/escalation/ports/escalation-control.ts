@@ -1,7 +1,10 @@
 import type { Incident } from '../../alerts/core/incident.js';
 
-/** How an escalation stopped from outside: someone acknowledged the incident, or it resolved. */
-export type EscalationOutcome = 'acknowledged' | 'resolved';
+/**
+ * How an escalation stopped from outside: someone acknowledged the incident, it resolved, or its severity
+ * rose to another policy's, whose escalation took over.
+ */
+export type EscalationOutcome = 'acknowledged' | 'resolved' | 'superseded';
 
 /**
  * Starts and stops incident escalations (the Step Functions workflow in AWS, aws-local-stepfunctions
@@ -13,4 +16,9 @@ export interface EscalationControl {
   start(incident: Incident): Promise<void>;
   /** Ends the wait for an acknowledgement of the incident's escalation, if one is waiting. */
   complete(incidentId: string, outcome: EscalationOutcome): Promise<void>;
+  /**
+   * After the incident's severity rose: when its severity now maps to another policy, ends the wait of the
+   * escalation by the earlier policy and starts one by the new policy from its first tier; else nothing.
+   */
+  escalate(incident: Incident): Promise<void>;
 }

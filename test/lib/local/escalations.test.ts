@@ -10,6 +10,7 @@ import {
   acknowledgeIncident,
   type Incident,
   resolveIncident,
+  SYSTEM_ACTOR,
   type TimelineEventType,
 } from '../../../lambdas/alerts/core/incident.js';
 import type { IncidentRepository } from '../../../lambdas/alerts/ports/incident-repository.js';
@@ -178,7 +179,7 @@ describe('the escalation definition on aws-local-stepfunctions', () => {
   /** The incident opens: the pipeline tells the escalations, as after a pipeline run. */
   async function open(): Promise<{ ended: Promise<ExecutionEnd> }> {
     await onIncidentEvents([{ incidentId: incident.id, status: 'open', event: incident.timeline.at(-1)! }]);
-    const ended = runner.ended(executionName(incident));
+    const ended = runner.ended(executionName(incident, 'p0'));
     assert.ok(ended, 'an execution started');
     // Wrapped: an async function returning the promise itself would wait for the execution to end.
     return { ended };
@@ -416,7 +417,7 @@ describe('the escalation definition on aws-local-stepfunctions', () => {
     });
     assert.equal(publisher.attempts, 4 + 1);
     assert.deepEqual(publisher.events(), [['escalation-failed', 1]]);
-    const reason = `escalation failed at tier 1 of 3 (on-call): Error: the topic refused ${executionName(incident)}:trigger:1:1`;
+    const reason = `escalation failed at tier 1 of 3 (on-call): Error: the topic refused ${executionName(incident, 'p0')}:trigger:1:1`;
     assert.equal(publisher.published[0]!.notice.reason, reason);
     const last = (await incidents.get(incident.id))!.timeline.at(-1)!;
     assert.equal(last.type, 'escalation-failed');
@@ -455,6 +456,57 @@ describe('the escalation definition on aws-local-stepfunctions', () => {
     assert.deepEqual(
       (await escalationTimeline(2)).map(([type]) => type),
       ['escalated'],
+    );
+  });
+
+  it("hands a warning's escalation over to the critical policy when its severity rises, from tier 1", async () => {
+    // Prepare: the default chains (warning: p2, on-call for 30 minutes; critical: p0, on-call for 5).
+    await setUp({ config: parseEscalationConfig(undefined) });
+    const opened = await incidents.get(incident.id);
+    const warning: Incident = { ...opened!, severity: 'warning', version: opened!.version + 1 };
+    assert.equal(await incidents.put(warning), true);
+    await onIncidentEvents([{ incidentId: warning.id, status: 'open', event: warning.timeline.at(-1)! }]);
+    const p2Wait = await timers.next();
+    clock.at += 10 * MINUTE;
+    // As the pipeline does when a critical alert joins: on the incident as stored (tier 1's entry on it).
+    const current = (await incidents.get(incident.id))!;
+    const raised: Incident = {
+      ...current,
+      severity: 'critical',
+      version: current.version + 1,
+      timeline: [
+        ...current.timeline,
+        {
+          at: clock.at,
+          type: 'severity-raised',
+          actor: SYSTEM_ACTOR,
+          message: 'raised to critical',
+          severity: 'critical',
+        },
+      ],
+    };
+    assert.equal(await incidents.put(raised), true);
+
+    // Act
+    await onIncidentEvents([{ incidentId: raised.id, status: 'open', event: raised.timeline.at(-1)! }]);
+    const p0Wait = await timers.next();
+
+    // Assess: the p2 escalation ended on its wait; the p0 one paged its first tier and waits 5 minutes.
+    const p2End = await runner.ended(executionName(raised, 'p2'))!;
+    assert.deepEqual(outputOf(p2End).completion, { outcome: 'superseded' });
+    assert.equal(p2Wait.ms, 30_000);
+    assert.equal(p2Wait.cancelled, true);
+    assert.equal(p0Wait.ms, 5_000);
+    assert.deepEqual(
+      publisher.published.map(({ notice }) => [notice.event, notice.incident.severity, notice.tier?.name]),
+      [
+        ['trigger', 'warning', 'on-call'],
+        ['trigger', 'critical', 'on-call'],
+      ],
+    );
+    assert.deepEqual(
+      (await escalationTimeline(2)).map(([type]) => type),
+      ['escalated', 'severity-raised', 'escalated'],
     );
   });
 
@@ -578,7 +630,7 @@ function stateOf(incident: Incident) {
   return {
     incidentId: incident.id,
     reopenCount: 0,
-    execution: executionName(incident),
+    execution: executionName(incident, 'p0'),
     policy: 'p0',
     tier: 0,
     round: 0,

@@ -21,7 +21,11 @@ import {
   stopNotice,
   stopReason,
 } from '../../../../lambdas/escalation/core/escalation.js';
-import { type EscalationPolicy, parseEscalationConfig } from '../../../../lambdas/escalation/core/policy.js';
+import {
+  DEFAULT_ESCALATION_CONFIG,
+  type EscalationPolicy,
+  parseEscalationConfig,
+} from '../../../../lambdas/escalation/core/policy.js';
 import { incidentNoticeSchema } from '../../../../lambdas/notifications/core/message.js';
 import { MINUTE, openedIncident, SETTINGS, T0 } from '../fixtures.js';
 
@@ -50,6 +54,14 @@ describe('executionName', () => {
     assert.equal(long.length, 80);
     assert.match(long, /^[\w-]+-12$/);
   });
+
+  it('names one execution per opening and policy, when given the policy', () => {
+    assert.equal(executionName({ id: 'inc-1', reopenCount: 0 }, 'p0'), 'inc-1-0-p0');
+    assert.equal(executionName({ id: 'inc-1', reopenCount: 1 }, 'team.p1'), 'inc-1-1-team_p1');
+    const long = executionName({ id: `inc-${'x'.repeat(100)}`, reopenCount: 3 }, 'p'.repeat(64));
+    assert.equal(long.length, 80);
+    assert.ok(long.endsWith(`-3-${'p'.repeat(64)}`));
+  });
 });
 
 describe('stopReason', () => {
@@ -75,6 +87,27 @@ describe('stopReason', () => {
       assert.equal(stopReason(state, subject), reason);
     });
   }
+
+  it("stops an escalation whose policy is no longer the one of the incident's severity, given the config", () => {
+    // Prepare: the defaults map critical to p0 and warning to p2.
+    const escalatingWarning = escalationStart({ ...incident, severity: 'warning' }, 'p2', T0).state;
+    const nowCritical = { ...incident, severity: 'critical' as const };
+
+    // Act and Assess
+    assert.equal(
+      stopReason(escalatingWarning, nowCritical, DEFAULT_ESCALATION_CONFIG),
+      'the incident is critical now; the escalation by policy p0 took over from p2',
+    );
+    assert.equal(
+      stopReason({ ...escalatingWarning, policy: 'p0' }, nowCritical, DEFAULT_ESCALATION_CONFIG),
+      undefined,
+    );
+    assert.equal(
+      stopReason(escalatingWarning, nowCritical),
+      undefined,
+      'without the config, only the incident counts',
+    );
+  });
 });
 
 describe('decideAdvance', () => {
@@ -105,7 +138,7 @@ describe('decideNotify', () => {
     assert.equal(decision.timeoutSeconds, 90);
     const { notice, audience } = decision.delivery;
     assert.deepEqual(incidentNoticeSchema.parse(notice), notice);
-    assert.equal(notice.id, `${executionName(incident)}:trigger:2:1`);
+    assert.equal(notice.id, `${executionName(incident, 'p')}:trigger:2:1`);
     assert.deepEqual(notice.tier, { index: 2, name: 'manager', of: 2 });
     assert.equal(notice.at, '2026-03-10T14:05:00.000Z');
     assert.equal(notice.links.acknowledge, `https://api.vigil.example/api/v1/incidents/${incident.id}/ack`);

@@ -39,6 +39,10 @@ class RecordingControl implements EscalationControl {
   async complete(incidentId: string, outcome: EscalationOutcome): Promise<void> {
     this.calls.push(`complete ${incidentId} ${outcome}`);
   }
+
+  async escalate(incident: Incident): Promise<void> {
+    this.calls.push(`escalate ${incident.id} ${incident.severity}`);
+  }
 }
 
 const eventOf = (incident: Incident): IncidentEvent => ({
@@ -162,6 +166,30 @@ describe('incidentEscalations', () => {
     // Assess
     assert.deepEqual(errors, [`could not start the escalation of incident ${failing.id}`]);
     assert.deepEqual(control.calls, [`start ${other.id}-0`]);
+  });
+});
+
+describe('incidentEscalations on a rise in severity', () => {
+  it('escalates an open incident whose severity rose, and leaves one someone has alone', async () => {
+    // Prepare
+    const raise = (incident: Incident): Incident => ({
+      ...incident,
+      timeline: [
+        ...incident.timeline,
+        { at: T0, type: 'severity-raised', actor: SYSTEM_ACTOR, message: 'raised', severity: 'critical' },
+      ],
+    });
+    const open = raise(openedIncident('fraud'));
+    const acknowledged = { ...raise(openedIncident('ranker')), status: 'acknowledged' as const };
+    const control = new RecordingControl();
+    const { onIncidentEvents, publisher } = wire(control, open, acknowledged);
+
+    // Act
+    await onIncidentEvents([eventOf(open), eventOf(acknowledged)]);
+
+    // Assess
+    assert.deepEqual(control.calls, [`escalate ${open.id} critical`]);
+    assert.deepEqual(publisher.published, [], 'the new escalation notifies, from the workflow');
   });
 });
 
