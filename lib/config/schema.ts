@@ -11,7 +11,11 @@ import {
 } from '../../lambdas/alerts/core/default-rules.js';
 import { pipelineConfigSchema } from '../../lambdas/alerts/core/pipeline-config.js';
 import { alertRuleSchema } from '../../lambdas/alerts/core/rule.js';
-import { escalationConfigSchema, SEVERITY_TOPIC_TARGET } from '../../lambdas/escalation/core/policy.js';
+import {
+  escalationConfigSchema,
+  isTopicTarget,
+  SEVERITY_TOPIC_TARGET,
+} from '../../lambdas/escalation/core/policy.js';
 import { type Channel, channelsSchema } from '../../lambdas/notifications/core/channels.js';
 import { ValidationError } from '../../lambdas/shared/validation-error.js';
 import { sloSchema } from '../../lambdas/slos/core/slo.js';
@@ -571,11 +575,11 @@ function checkEscalationTargets(
   for (const [name, policy] of Object.entries(config.escalation.policies)) {
     for (const [tierIndex, tier] of policy.tiers.entries()) {
       for (const [targetIndex, target] of tier.targets.entries()) {
-        if (known.has(target)) continue;
+        if (known.has(target) || isTopicTarget(target)) continue;
         context.addIssue({
           code: 'custom',
           path: ['escalation', 'policies', name, 'tiers', tierIndex, 'targets', targetIndex],
-          message: `got "${target}", which is not a channel; expected "${SEVERITY_TOPIC_TARGET}" or one of the channels (${channels.join(', ') || 'none configured'})`,
+          message: `got "${target}", which is not a channel; expected "${SEVERITY_TOPIC_TARGET}", an SNS topic ARN or one of the channels (${channels.join(', ') || 'none configured'})`,
         });
       }
     }

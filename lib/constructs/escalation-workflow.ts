@@ -12,6 +12,7 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { escalationDefinition, STEP_TIMEOUT_SECONDS } from '../../lambdas/escalation/core/definition.js';
+import { configTopicArns, parseEscalationConfig } from '../../lambdas/escalation/core/policy.js';
 import {
   API_URL_ENV,
   ESCALATION_STATE_MACHINE_ENV,
@@ -89,11 +90,15 @@ export class EscalationWorkflow extends Construct implements EscalationControlAc
 
   private readonly topics: NotificationTopics;
 
+  /** The SNS topics tiers target by ARN, besides the severity topics. */
+  private readonly tierTopicArns: readonly string[];
+
   constructor(scope: Construct, id: string, props: EscalationWorkflowProps) {
     super(scope, id);
     const { functionDefaults, stateTable, topics } = props;
     const stack = Stack.of(this);
     this.topics = topics;
+    this.tierTopicArns = configTopicArns(parseEscalationConfig(functionDefaults.runtimeConfig.escalation));
 
     const stepFunction = new VigilFunction(this, 'Step', {
       ...functionDefaults,
@@ -107,7 +112,7 @@ export class EscalationWorkflow extends Construct implements EscalationControlAc
       },
     });
     grantStateReadWrite(stateTable, stepFunction);
-    topics.grantPublish(stepFunction);
+    this.grantPublish(stepFunction);
 
     const logGroup = new LogGroup(this, 'Logs', {
       // Under /aws/vendedlogs/ Step Functions needs no log resource policy per group (which has a size limit).
@@ -155,7 +160,18 @@ export class EscalationWorkflow extends Construct implements EscalationControlAc
       throw new Error(`function ${fn.node.path} has no role; expected one to grant escalation control to`);
     this.stateMachine.grantStartExecution(fn);
     this.taskResponses().attachToRole(fn.role);
+    this.grantPublish(fn);
+  }
+
+  /**
+   * Lets a function publish notices to the severity topics and to the topics tiers target by ARN. A topic of
+   * one's own encrypted with a customer managed key must also let the function's role use that key, in the
+   * key policy, which these stacks do not own.
+   */
+  private grantPublish(fn: IFunction): void {
     this.topics.grantPublish(fn);
+    if (this.tierTopicArns.length === 0) return;
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: [...this.tierTopicArns] }));
   }
 
   /** The policy of the task-token actions, made when the first controller is granted (a policy needs one). */

@@ -15,6 +15,7 @@ import {
   type EscalationConfig,
   type EscalationPolicy,
   type EscalationTier,
+  isTopicTarget,
   policyFor,
   policyTargets,
   SEVERITY_TOPIC_TARGET,
@@ -209,13 +210,27 @@ function describeTier(state: EscalationState, policy: EscalationPolicy): string 
 
 function describeTargets(targets: readonly string[], incident: Incident): string {
   return targets
-    .map((target) => (target === SEVERITY_TOPIC_TARGET ? `the ${incident.severity} topic` : target))
+    .map((target) =>
+      target === SEVERITY_TOPIC_TARGET
+        ? `the ${incident.severity} topic`
+        : isTopicTarget(target)
+          ? `the topic ${target.slice(target.lastIndexOf(':') + 1)}`
+          : target,
+    )
     .join(', ');
 }
 
-/** Who a notice to these targets is for: everyone on the severity topic when it is among them. */
+/**
+ * Who a notice to these targets is for: everyone on the severity topic when it is among them, else the
+ * channels named, through the severity topic; and the topics named by ARN, which get it as it is.
+ */
 export function audienceOf(targets: readonly string[]): NoticeAudience {
-  return targets.includes(SEVERITY_TOPIC_TARGET) ? {} : { channels: [...targets] };
+  const topics = targets.filter(isTopicTarget);
+  const channels = targets.filter((target) => !isTopicTarget(target) && target !== SEVERITY_TOPIC_TARGET);
+  const extra = topics.length > 0 ? { topics } : {};
+  if (targets.includes(SEVERITY_TOPIC_TARGET)) return extra;
+  if (channels.length > 0) return { channels, ...extra };
+  return { ...extra, severityTopic: false };
 }
 
 function systemEvent(type: TimelineEventType, at: number, message: string): TimelineEvent {

@@ -19,8 +19,12 @@ export function describeNotice(notice: IncidentNotice): string {
   );
 }
 
-/** The console line of a published notice, with the channels it is for when it is not for everyone. */
+/**
+ * The console line of a published notice, with the channels and topics it is for when it is not for everyone
+ * on the severity topic.
+ */
 export function formatNoticeLine(notice: IncidentNotice, audience: NoticeAudience): string {
-  const to = audience.channels ? ` -> ${audience.channels.join(', ')}` : '';
+  const names = [...(audience.channels ?? []), ...(audience.topics ?? [])];
+  const to = names.length > 0 ? ` -> ${names.join(', ')}` : '';
   return `[vigil] ${describeNotice(notice)}${to}`;
 }

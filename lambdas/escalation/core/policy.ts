@@ -77,11 +77,30 @@ const tierConditionSchema = weeklyRecurrenceSchema.extend({
   otherwise: z.literal('skip').default('skip'),
 });
 
+/**
+ * An SNS topic a tier may target besides the channels and the severity topic (a team's own topic, another
+ * account's paging topic), by ARN.
+ */
+const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/;
+
+/** Whether a target names an SNS topic by ARN. */
+export function isTopicTarget(target: string): boolean {
+  return TOPIC_ARN.test(target);
+}
+
+const targetSchema = z
+  .string()
+  .min(1)
+  .refine((target) => !target.startsWith('arn:') || isTopicTarget(target), {
+    error: (issue) =>
+      `got "${String(issue.input)}", which is not an SNS topic ARN such as arn:aws:sns:eu-west-1:123456789012:team-pager`,
+  });
+
 const tierSchema = z.strictObject({
   name: nameSchema,
   targets: z
-    .array(z.string().min(1))
-    .min(1, `must name at least one target: a channel or "${SEVERITY_TOPIC_TARGET}"`),
+    .array(targetSchema)
+    .min(1, `must name at least one target: a channel, an SNS topic ARN or "${SEVERITY_TOPIC_TARGET}"`),
   timeoutMs: configDurationSchema
     .refine((ms) => ms >= 1000 && ms % 1000 === 0, {
       error: (issue) => `got ${String(issue.input)} ms, expected whole seconds, at least 1s`,
@@ -201,10 +220,10 @@ export function parseEscalationConfig(
     const problems = Object.entries(config.policies).flatMap(([name, policy]) =>
       policy.tiers.flatMap((each, index) =>
         each.targets
-          .filter((target) => !known.has(target))
+          .filter((target) => !known.has(target) && !isTopicTarget(target))
           .map(
             (target) =>
-              `policies.${name}.tiers[${index}].targets: "${target}" is not a channel; expected "${SEVERITY_TOPIC_TARGET}" or one of the channels (${options.channels?.join(', ') || 'none configured'})`,
+              `policies.${name}.tiers[${index}].targets: "${target}" is not a channel; expected "${SEVERITY_TOPIC_TARGET}", an SNS topic ARN or one of the channels (${options.channels?.join(', ') || 'none configured'})`,
           ),
       ),
     );
@@ -233,6 +252,15 @@ export function tierHolds(escalationTier: EscalationTier, at: number): boolean {
   if (!condition) return true;
   const inside = isWithinRecurrence(condition, at);
   return condition.when === 'inside' ? inside : !inside;
+}
+
+/** Every SNS topic any tier of the config targets by ARN, for the publishers' permissions. */
+export function configTopicArns(config: EscalationConfig): string[] {
+  return [
+    ...new Set(
+      Object.values(config.policies).flatMap((policy) => policyTargets(policy).filter(isTopicTarget)),
+    ),
+  ];
 }
 
 /** Every target of a policy's tiers, in order of first mention: who may have been paged. */

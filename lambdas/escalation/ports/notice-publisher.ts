@@ -7,6 +7,13 @@ export interface NoticeAudience {
    * topic (a tier that targets `severity-topic`).
    */
   readonly channels?: readonly string[];
+  /** SNS topics by ARN that get the notice too, as it is. */
+  readonly topics?: readonly string[];
+  /**
+   * False when the notice is for those topics alone (a tier that targets only topics by ARN): nothing goes
+   * to the severity topic. @default true
+   */
+  readonly severityTopic?: boolean;
 }
 
 /**

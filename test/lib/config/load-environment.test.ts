@@ -554,7 +554,7 @@ describe('parseEnvironment', () => {
               severityPolicies: { critical: 'team' },
             },
           }),
-        /escalation\.policies\.team\.tiers\.0\.targets\.1: got "on-call-slack", which is not a channel; expected "severity-topic" or one of the channels \(oncall\)/,
+        /escalation\.policies\.team\.tiers\.0\.targets\.1: got "on-call-slack", which is not a channel; expected "severity-topic", an SNS topic ARN or one of the channels \(oncall\)/,
       );
     });
 

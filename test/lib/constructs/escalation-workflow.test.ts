@@ -4,7 +4,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { SEVERITIES } from '../../../lambdas/alerts/core/alert.js';
@@ -20,7 +20,8 @@ import {
   SEVERITY_TOPICS_ENV,
 } from '../../../lambdas/escalation/escalation-names.js';
 import { STATE_TABLE_ENV } from '../../../lambdas/shared/state-table.js';
-import { loadEnvironment } from '../../../lib/config/load-environment.js';
+import { environments } from '../../../lib/config/environments.js';
+import { loadEnvironment, parseEnvironment } from '../../../lib/config/load-environment.js';
 import { toRuntimeConfig } from '../../../lib/config/runtime-config.js';
 import { Alerting } from '../../../lib/constructs/alerting.js';
 import { EscalationWorkflow } from '../../../lib/constructs/escalation-workflow.js';
@@ -255,5 +256,69 @@ describe('EscalationWorkflow', () => {
 
       assert.throws(() => workflow.grantControl(imported), /function Other\/Imported has no role/);
     });
+  });
+});
+
+describe('EscalationWorkflow with a tier that targets a topic of its own', () => {
+  it('lets the step function and the controllers publish to that topic by its ARN', () => {
+    // Prepare: p0's manager tier pages the team's own topic.
+    const team = 'arn:aws:sns:us-east-1:123456789012:team-pager';
+    const own = new Stack(testApp(), 'OwnTopic', { env: { account: '123456789012', region: 'us-east-1' } });
+    const ownKey = Key.fromKeyArn(own, 'Key', KEY_ARN);
+    const environment = parseEnvironment({
+      ...environments.dev,
+      escalation: {
+        policies: {
+          p0: {
+            tiers: [
+              { name: 'on-call', targets: ['severity-topic'], timeoutMs: '5m' },
+              { name: 'manager', targets: [team], timeoutMs: '15m' },
+            ],
+          },
+        },
+        severityPolicies: { critical: 'p0' },
+      },
+    });
+    const ownWorkflow = new EscalationWorkflow(own, 'Escalation', {
+      functionDefaults: {
+        ...functionDefaults,
+        runtimeConfig: toRuntimeConfig(environment),
+        logEncryptionKey: ownKey,
+      },
+      stateTable: Table.fromTableAttributes(own, 'State', { tableArn: TABLE_ARN, encryptionKey: ownKey }),
+      topics: new NotificationTopics(own, 'SeverityTopics', {
+        environmentName: 'dev',
+        key: ownKey,
+        subscriptions: { critical: [], high: [], warning: [], info: [] },
+      }),
+      apiUrl: API_URL,
+    });
+    const controller = new LambdaFunction(own, 'Controller', {
+      runtime: Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: Code.fromInline('export const handler = async () => {};'),
+    });
+
+    // Act
+    ownWorkflow.grantControl(controller);
+    const ownTemplate = Template.fromStack(own);
+
+    // Assess: one statement per role names that ARN (CDK may merge it with the severity topics').
+    const publishers = iamStatements(ownTemplate)
+      .filter(
+        (statement) =>
+          actionsOf(statement).includes('sns:Publish') && [statement.Resource].flat().includes(team),
+      )
+      .map((statement) => statement.policy)
+      .sort();
+    assert.equal(publishers.length, 2);
+    const rolesOf = (policy: string) =>
+      JSON.stringify(ownTemplate.findResources('AWS::IAM::Policy')[policy]!.Properties.Roles);
+    assert.deepEqual(
+      publishers.map(rolesOf).sort(),
+      [ownWorkflow.stepFunction, controller]
+        .map((fn) => JSON.stringify([own.resolve(fn.role!.roleName)]))
+        .sort(),
+    );
   });
 });

@@ -22,12 +22,37 @@ export interface SnsIncidentNoticePublisherProps {
  * email subscribers, and message attributes for subscription filter policies: `kind` (`incident`), `event`,
  * `severity`, `environment`, `incidentId`, `model` and `tier` (the tier's name) when known, and `channels`
  * (a String.Array) when the notice is only for some channels, which the formatter then delivers to alone.
+ * A tier's topics of its own (by ARN) get the notice too, without `channels`; a tier that targets only
+ * those leaves the severity topic out.
  * SDK errors propagate after its retries.
  */
 export class SnsIncidentNoticePublisher implements IncidentNoticePublisher {
   constructor(private readonly props: SnsIncidentNoticePublisherProps) {}
 
   async publish(notice: IncidentNotice, audience: NoticeAudience): Promise<void> {
+    const deliveries: [string, NoticeAudience][] = [];
+    if (audience.severityTopic !== false) deliveries.push([this.severityTopic(notice), audience]);
+    // Topics of their own get the notice for everyone on them: the channels narrow the severity topic only.
+    for (const topicArn of audience.topics ?? []) deliveries.push([topicArn, {}]);
+    const subject = truncateUtf8(
+      `[vigil ${notice.environment}] ${describeNotice(notice)}`,
+      SNS_MAX_SUBJECT_BYTES,
+    );
+    // One after another: a retried step publishes every topic again under the same notice id, which the
+    // formatter's receipts and PagerDuty's dedup key absorb.
+    for (const [topicArn, topicAudience] of deliveries) {
+      await this.props.client.send(
+        new PublishCommand({
+          TopicArn: topicArn,
+          Subject: subject,
+          Message: JSON.stringify(notice),
+          MessageAttributes: noticeAttributes(notice, topicAudience),
+        }),
+      );
+    }
+  }
+
+  private severityTopic(notice: IncidentNotice): string {
     const { severity } = notice.incident;
     const topicArn = this.props.topicArns[severity];
     if (!topicArn) {
@@ -35,17 +60,7 @@ export class SnsIncidentNoticePublisher implements IncidentNoticePublisher {
         `no SNS topic for severity ${severity}; the severity topics are for ${Object.keys(this.props.topicArns).join(', ') || 'no severity'}`,
       );
     }
-    await this.props.client.send(
-      new PublishCommand({
-        TopicArn: topicArn,
-        Subject: truncateUtf8(
-          `[vigil ${notice.environment}] ${describeNotice(notice)}`,
-          SNS_MAX_SUBJECT_BYTES,
-        ),
-        Message: JSON.stringify(notice),
-        MessageAttributes: noticeAttributes(notice, audience),
-      }),
-    );
+    return topicArn;
   }
 }
 

@@ -12,7 +12,12 @@ export class OutboxNoticePublisher implements IncidentNoticePublisher {
   constructor(private readonly outbox: OutboxNotificationSink) {}
 
   publish(notice: IncidentNotice, audience: NoticeAudience): Promise<void> {
-    const record = audience.channels ? { ...notice, channels: audience.channels } : notice;
+    const record = {
+      ...notice,
+      ...(audience.channels ? { channels: audience.channels } : {}),
+      ...(audience.topics ? { topics: audience.topics } : {}),
+      ...(audience.severityTopic === false ? { severityTopic: false } : {}),
+    };
     return this.outbox.append(record, formatNoticeLine(notice, audience));
   }
 }

@@ -241,6 +241,13 @@ describe('audienceOf', () => {
     assert.deepEqual(audienceOf(['slack', 'severity-topic']), {});
     assert.deepEqual(audienceOf(['slack', 'pagerduty']), { channels: ['slack', 'pagerduty'] });
   });
+
+  it('adds the topics named by ARN, and leaves the severity topic out when they are all there is', () => {
+    const team = 'arn:aws:sns:eu-west-1:123456789012:team-pager';
+    assert.deepEqual(audienceOf(['severity-topic', team]), { topics: [team] });
+    assert.deepEqual(audienceOf(['slack', team]), { channels: ['slack'], topics: [team] });
+    assert.deepEqual(audienceOf([team]), { topics: [team], severityTopic: false });
+  });
 });
 
 describe('stopNotice', () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  configTopicArns,
   DEFAULT_ESCALATION_CONFIG,
   type EscalationTier,
   parseEscalationConfig,
@@ -183,9 +184,30 @@ describe('parseEscalationConfig', () => {
 
     assert.throws(
       () => parseEscalationConfig(value, { channels: ['slack-ops'], source: 'envs/prod' }),
-      /invalid escalation config in envs\/prod: policies\.p\.tiers\[0\]\.targets: "slak-ops" is not a channel; expected "severity-topic" or one of the channels \(slack-ops\)/,
+      /invalid escalation config in envs\/prod: policies\.p\.tiers\[0\]\.targets: "slak-ops" is not a channel; expected "severity-topic", an SNS topic ARN or one of the channels \(slack-ops\)/,
     );
     assert.doesNotThrow(() => parseEscalationConfig(value));
+  });
+
+  it('takes SNS topics by ARN as targets, and names a malformed ARN', () => {
+    // Prepare
+    const withTargets = (targets: string[]) => ({
+      policies: { p: { tiers: [{ name: 'a', targets, timeoutMs: '5m' }] } },
+      severityPolicies: { critical: 'p' },
+    });
+
+    // Act
+    const config = parseEscalationConfig(
+      withTargets(['slack-ops', 'arn:aws:sns:eu-west-1:123456789012:team-pager']),
+      { channels: ['slack-ops'] },
+    );
+
+    // Assess
+    assert.deepEqual(configTopicArns(config), ['arn:aws:sns:eu-west-1:123456789012:team-pager']);
+    assert.throws(
+      () => parseEscalationConfig(withTargets(['arn:aws:sns:eu-west-1:team-pager'])),
+      /targets\[0\].*got "arn:aws:sns:eu-west-1:team-pager", which is not an SNS topic ARN/,
+    );
   });
 });
 

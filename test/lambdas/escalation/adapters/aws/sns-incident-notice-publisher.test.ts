@@ -77,6 +77,49 @@ describe('SnsIncidentNoticePublisher', () => {
     });
   });
 
+  it("publishes to a tier's own topics as well, for everyone on them, and to them alone when asked", async () => {
+    // Prepare
+    const team = 'arn:aws:sns:eu-west-1:123456789012:team-pager';
+    const publisher = new SnsIncidentNoticePublisher({
+      client: client(),
+      topicArns: { critical: CRITICAL_TOPIC },
+    });
+
+    // Act
+    await publisher.publish(triggerNotice(), { channels: ['slack-managers'], topics: [team] });
+    await publisher.publish(triggerNotice(), { topics: [team], severityTopic: false });
+
+    // Assess
+    const calls = sns.commandCalls(PublishCommand).map((call) => call.args[0].input);
+    assert.deepEqual(
+      calls.map((input) => [input.TopicArn, input.MessageAttributes?.channels?.StringValue]),
+      [
+        [CRITICAL_TOPIC, '["slack-managers"]'],
+        [team, undefined],
+        [team, undefined],
+      ],
+    );
+    assert.equal(calls[1]!.Message, calls[0]!.Message, 'the same notice, under the same id');
+  });
+
+  it('lets an SNS error through, so the step fails and is retried', async () => {
+    // Prepare: what SNS answers a role that may not publish to the topic.
+    sns
+      .on(PublishCommand)
+      .rejects(
+        Object.assign(new Error('User is not authorized to perform: SNS:Publish'), {
+          name: 'AuthorizationErrorException',
+        }),
+      );
+    const publisher = new SnsIncidentNoticePublisher({
+      client: client(),
+      topicArns: { critical: CRITICAL_TOPIC },
+    });
+
+    // Act and Assess
+    await assert.rejects(publisher.publish(triggerNotice(), {}), { name: 'AuthorizationErrorException' });
+  });
+
   it('refuses a notice whose severity has no topic, naming the severities that have one', async () => {
     const publisher = new SnsIncidentNoticePublisher({
       client: client(),
