@@ -104,13 +104,11 @@ describe('SnsIncidentNoticePublisher', () => {
 
   it('lets an SNS error through, so the step fails and is retried', async () => {
     // Prepare: what SNS answers a role that may not publish to the topic.
-    sns
-      .on(PublishCommand)
-      .rejects(
-        Object.assign(new Error('User is not authorized to perform: SNS:Publish'), {
-          name: 'AuthorizationErrorException',
-        }),
-      );
+    sns.on(PublishCommand).rejects(
+      Object.assign(new Error('User is not authorized to perform: SNS:Publish'), {
+        name: 'AuthorizationErrorException',
+      }),
+    );
     const publisher = new SnsIncidentNoticePublisher({
       client: client(),
       topicArns: { critical: CRITICAL_TOPIC },
