@@ -61,6 +61,12 @@ export interface AlertingProps {
   readonly escalation?: EscalationControlAccess;
 }
 
+/** A function EventBridge Scheduler runs jobs on, and how long a run may take. */
+export interface ScheduledJobFunction {
+  readonly fn: IFunction;
+  readonly timeout: Duration;
+}
+
 /** An HTTP route of a construct's functions, for the API to add behind its authorizer. */
 export interface ApiRoute {
   /** The HTTP method. */
@@ -124,6 +130,9 @@ export class Alerting extends Construct {
 
   /** Every alerting function by its role, for alarms and dashboards. */
   readonly functions: Readonly<Record<string, IFunction>>;
+
+  /** The scheduled job functions by role, with their timeouts, whose run times alarm as they near them. */
+  readonly jobs: Readonly<Record<string, ScheduledJobFunction>>;
 
   /** The role EventBridge Scheduler assumes for every job schedule. */
   private readonly schedulerRole: Role;
@@ -261,6 +270,10 @@ export class Alerting extends Construct {
       ScheduledJob: scheduledJob,
       SloJob: sloJob,
       CloudWatchAlarms: cloudWatchAlarms,
+    };
+    this.jobs = {
+      ScheduledJob: { fn: scheduledJob, timeout: Alerting.SCHEDULED_JOB_TIMEOUT },
+      SloJob: { fn: sloJob, timeout: Alerting.SLO_JOB_TIMEOUT },
     };
   }
 

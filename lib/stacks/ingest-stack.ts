@@ -23,7 +23,7 @@ import type { Severity } from '../../lambdas/alerts/core/alert.js';
 import { STATE_TABLE_ENV } from '../../lambdas/shared/state-table.js';
 import { toRuntimeConfig } from '../config/runtime-config.js';
 import type { EnvironmentConfig } from '../config/schema.js';
-import { Alerting } from '../constructs/alerting.js';
+import { Alerting, type ScheduledJobFunction } from '../constructs/alerting.js';
 import { EscalationWorkflow } from '../constructs/escalation-workflow.js';
 import type { EventStoreRef } from '../constructs/event-store.js';
 import { EventStoreAccess } from '../constructs/event-store-access.js';
@@ -96,6 +96,9 @@ export class IngestStack extends Stack {
 
   /** The escalation workflow, whose failed executions alarm. */
   readonly escalationStateMachine: IStateMachine;
+
+  /** The scheduled job functions with their timeouts, whose run times alarm as they near them. */
+  readonly jobs: Readonly<Record<string, ScheduledJobFunction>>;
 
   /** Where notifications the formatter could not deliver after retries end up. */
   readonly notificationDeadLetterQueue: IQueue;
@@ -348,6 +351,7 @@ export class IngestStack extends Stack {
       EscalationStep: escalation.stepFunction,
       NotificationFormatter: notifications.function,
     };
+    this.jobs = alerting.jobs;
     this.alertTopic = alerting.topic;
     this.alertingDeadLetterQueue = alerting.deadLetterQueue;
     this.severityTopics = severityTopics.topics;

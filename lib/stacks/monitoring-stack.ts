@@ -12,6 +12,7 @@ import { IngestDashboard } from '../../dashboards/ingest-dashboard.js';
 import { DASHBOARD_METRICS } from '../../lambdas/metrics/metric-store-names.js';
 import { metricNamespace } from '../config/runtime-config.js';
 import type { EnvironmentConfig } from '../config/schema.js';
+import type { ScheduledJobFunction } from '../constructs/alerting.js';
 import type { EventStoreRef } from '../constructs/event-store.js';
 import { OpsAlarms } from '../constructs/ops-alarms.js';
 
@@ -46,12 +47,18 @@ export interface MonitoringStackProps extends StackProps {
 
   /** The escalation workflow, whose failed executions (escalations that stopped on an error) alarm. */
   readonly escalationStateMachine: IStateMachine;
+
+  /** The scheduled job functions with their timeouts, whose run times alarm as they near them. */
+  readonly jobs: Readonly<Record<string, ScheduledJobFunction>>;
 }
+
+/** A job run taking this share of its timeout alarms: runs that grow with SLOs and series fail soon after. */
+export const JOB_DURATION_ALARM_SHARE = 0.8;
 
 /**
  * Vigil watching itself: the ops topic (with the config's email subscriptions), alarms on what would lose
  * or delay data (function errors and throttles, API 5xx, dead letters of the retry queue, of alerting and
- * of notifications, failed escalations, a retry queue that stops draining, records Timestream rejected, an
+ * of notifications, failed escalations, job runs nearing their timeout, a retry queue that stops draining, records Timestream rejected, an
  * event store domain in trouble), and
  * the ingest dashboard. It is apart from the ingest stack so that alarms and dashboards, which change
  * often, deploy without touching the compute.
@@ -72,6 +79,7 @@ export class MonitoringStack extends Stack {
       eventStore,
       notificationDeadLetterQueue,
       escalationStateMachine,
+      jobs,
       ...stackProps
     } = props;
     super(scope, id, stackProps);
@@ -97,6 +105,17 @@ export class MonitoringStack extends Stack {
         metric: fn.metricThrottles({ period, statistic: 'Sum' }),
         threshold: 1,
         description: `The ${name} function was throttled; raise the account's Lambda concurrency or reserve some.`,
+      });
+    }
+    for (const [name, { fn, timeout }] of Object.entries(jobs)) {
+      const limitMs = timeout.toMilliseconds() * JOB_DURATION_ALARM_SHARE;
+      alarms.add(`${name}Duration`, {
+        metric: fn.metricDuration({ period, statistic: 'Maximum' }),
+        threshold: limitMs,
+        description:
+          `A ${name} run took ${limitMs / 1000} s or more of its ${timeout.toSeconds()} s timeout; jobs grow with ` +
+          'rules, SLOs and series, and a run that times out evaluates nothing. Look at the job report in its logs; ' +
+          'trim rules or SLOs, or raise the timeout.',
       });
     }
     alarms.add('Api5xx', {

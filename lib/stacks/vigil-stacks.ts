@@ -64,6 +64,7 @@ export function createVigilStacks(scope: Construct, environment: EnvironmentConf
     eventStore: eventStore.eventStore,
     notificationDeadLetterQueue: ingest.notificationDeadLetterQueue,
     escalationStateMachine: ingest.escalationStateMachine,
+    jobs: ingest.jobs,
   });
 
   for (const stack of [storage, eventStore, ingest, monitoring]) {

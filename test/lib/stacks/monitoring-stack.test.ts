@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Role } from 'aws-cdk-lib/aws-iam';
@@ -40,6 +40,9 @@ const notificationDeadLetterQueue = Queue.fromQueueArn(
   'NotificationDeadLetterQueue',
   arn('sqs', 'vigil-notifications-dlq'),
 );
+// The job function of the alert rules, with its timeout, whose run times alarm near it.
+const ruleJob = LambdaFunction.fromFunctionArn(refs, 'RuleJob', arn('lambda', 'function:vigil-RuleJob'));
+const jobs = { RuleJob: { fn: ruleJob, timeout: Duration.seconds(50) } };
 const escalationStateMachine = StateMachine.fromStateMachineArn(
   refs,
   'Escalation',
@@ -90,6 +93,7 @@ function monitoringFor(id: string, environment: EnvironmentConfig): MonitoringSt
     eventStore: eventStoreFor(id, environment),
     notificationDeadLetterQueue,
     escalationStateMachine,
+    jobs,
   });
 }
 const devStack = monitoringFor('Dev', { ...loadEnvironment('dev'), alarmEmails: ['oncall@example.com'] });
@@ -178,7 +182,7 @@ describe('MonitoringStack', () => {
       assert.equal(alarm.Threshold, 15 * 60);
     });
 
-    it('watch errors and throttles of every function', () => {
+    it('watch errors and throttles of every function, and the run time of every job', () => {
       const watched = alarms(dev)
         .filter((alarm) => alarm.Properties.Namespace === 'AWS/Lambda')
         .map((alarm) => `${alarm.Properties.Dimensions[0].Value} ${alarm.Properties.MetricName}`)
@@ -189,7 +193,17 @@ describe('MonitoringStack', () => {
         'vigil-Predictions Throttles',
         'vigil-Replay Errors',
         'vigil-Replay Throttles',
+        'vigil-RuleJob Duration',
       ]);
+    });
+
+    it('fire when a job run takes 80 % of its timeout, before runs time out', () => {
+      const alarm = alarmOn(dev, 'Duration');
+
+      assert.deepEqual(alarm.Dimensions, [{ Name: 'FunctionName', Value: 'vigil-RuleJob' }]);
+      assert.equal(alarm.Statistic, 'Maximum');
+      assert.equal(alarm.Threshold, 40_000, '80 % of 50 s, in milliseconds as Lambda reports Duration');
+      assert.equal(alarm.ComparisonOperator, 'GreaterThanOrEqualToThreshold');
     });
 
     it('fire on API 5xx answers', () => {
