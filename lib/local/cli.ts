@@ -26,6 +26,11 @@ commands:
   token create --table <state table> --principal <name> --scopes ingest,read,respond,admin [--expires-in 90d]
                                             mint a bearer token for a deployed environment (stored hashed;
                                             printed once). The table is the storage stack's StateTableName output.
+  ack <incident id> [--by <name>] [--url <API base URL>]
+  resolve <incident id> [--by <name>] [--url <API base URL>]
+                                            acknowledge (stops its escalation) or resolve an incident through
+                                            the API with VIGIL_TOKEN (a token with the respond scope); the URL
+                                            defaults to VIGIL_URL, else the local platform
   rules import <prometheus rule file.yml>   translate Prometheus alerting rules into Vigil rules (JSON, for
                                             \`alerting.rules\` in the environment config), or say what cannot be
                                             imported and why
@@ -36,6 +41,7 @@ commands:
 
 environment:
   VIGIL_PORT, VIGIL_DATA_DIR, VIGIL_TOKEN    override the port, the data directory and the accepted token
+  VIGIL_URL                                 the API ack and resolve call (a deployed environment's ApiUrl)
   VIGIL_TIME_SCALE                          multiply escalation waits and job intervals, above 0 and at most 1
                                             (0.001: a 5 minute tier waits 0.3 s)`;
 
@@ -107,6 +113,49 @@ async function demo(args: string[]): Promise<void> {
   });
   if (values.exit) return running.close();
   stopOnSignals(() => running.close());
+}
+
+/** `vigil ack|resolve <id>`: the incident change through the API, as a person's client makes it. */
+async function changeIncident(change: 'ack' | 'resolve', args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { by: { type: 'string' }, url: { type: 'string' } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length !== 1) throw new Error(`${change} takes one incident id\n${USAGE}`);
+  const id = positionals[0]!;
+  const base = values.url ?? process.env.VIGIL_URL ?? `http://127.0.0.1:${process.env.VIGIL_PORT || '8787'}`;
+  const token = process.env.VIGIL_TOKEN || DEFAULT_LOCAL_TOKEN;
+  const url = `${base.replace(/\/+$/, '')}/api/v1/incidents/${encodeURIComponent(id)}/${change}`;
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(values.by ? { by: values.by } : {}),
+    });
+  } catch (error) {
+    throw new Error(
+      `cannot reach ${url} (${error instanceof Error ? error.message : String(error)}); is Vigil running there? Set --url or VIGIL_URL`,
+    );
+  }
+  const text = await response.text();
+  if (!response.ok) {
+    const hint =
+      response.status === 401 || response.status === 403
+        ? ' (VIGIL_TOKEN must hold a token with the respond scope)'
+        : '';
+    throw new Error(`${change} ${id} answered ${response.status}${hint}: ${text.slice(0, 500)}`);
+  }
+  const incident = JSON.parse(text) as { id: string; status: string; severity: string; title: string };
+  const by =
+    change === 'ack'
+      ? (incident as { acknowledgedBy?: string }).acknowledgedBy
+      : (incident as { resolvedBy?: string }).resolvedBy;
+  console.log(
+    `${incident.id} ${incident.status}${by ? ` by ${by}` : ''}: ${incident.severity} ${incident.title}`,
+  );
 }
 
 async function importRules(args: string[]): Promise<void> {
@@ -191,6 +240,9 @@ export async function main(argv: readonly string[]): Promise<void> {
       return start(args);
     case 'demo':
       return demo(args);
+    case 'ack':
+    case 'resolve':
+      return changeIncident(command, args);
     case 'token':
       if (args[0] === 'create') return createToken(args.slice(1));
       throw new Error(`unknown token command "${args[0] ?? ''}"; expected "token create"\n${USAGE}`);

@@ -4,7 +4,11 @@ import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
+import { type LocalPlatform, startLocalPlatform } from '../../../lib/local/platform.js';
+import { alertmanagerPayload } from '../../lambdas/alerts/core/fixtures/fixtures.js';
+import { apiClient } from '../../support/http-client.js';
 
 const CLI = new URL('../../../bin/vigil.mjs', import.meta.url).pathname;
 
@@ -277,5 +281,72 @@ describe('vigil backtest slo', () => {
     assert.equal(first.burnRate, 1 / (1 - 0.999));
     assert.ok(output.at(-1).summary, 'the last line is the summary');
     assert.match(stderr, /history\.ndjson:4: /);
+  });
+});
+
+describe('vigil ack and vigil resolve', () => {
+  let platform: LocalPlatform;
+  let incidentId: string;
+  before(async () => {
+    platform = await startLocalPlatform({
+      port: 0,
+      dataDir: null,
+      token: 'respond-token',
+      console: new PassThrough(),
+    });
+    const api = apiClient(platform.url, platform.token);
+    await api.post('/api/v1/alerts/alertmanager', alertmanagerPayload());
+    incidentId = (await api.get('/api/v1/incidents')).body.incidents[0].id;
+  });
+  after(() => platform.close());
+
+  /** Runs the CLI to its end, with the platform's token unless told another. */
+  async function vigil(args: string[], token = 'respond-token') {
+    const child = spawn(process.execPath, [CLI, ...args, '--url', platform.url], {
+      env: { ...process.env, VIGIL_TOKEN: token },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const [code] = await once(child, 'exit');
+    return { code, stdout, stderr };
+  }
+
+  it('acknowledges, then resolves, an incident through the API, naming who did it', async () => {
+    // Act
+    const acked = await vigil(['ack', incidentId, '--by', 'alice']);
+    const resolved = await vigil(['resolve', incidentId, '--by', 'bob']);
+
+    // Assess
+    assert.equal(acked.code, 0, acked.stderr);
+    assert.match(acked.stdout, new RegExp(`^${incidentId} acknowledged by alice via local: critical `));
+    assert.equal(resolved.code, 0, resolved.stderr);
+    assert.match(resolved.stdout, new RegExp(`^${incidentId} resolved by bob via local: `));
+    const incident = await apiClient(platform.url, platform.token).get(`/api/v1/incidents/${incidentId}`);
+    assert.deepEqual(
+      incident.body.timeline
+        .slice(-2)
+        .map((event: { type: string; actor: string }) => [event.type, event.actor]),
+      [
+        ['acknowledged', 'alice via local'],
+        ['resolved', 'bob via local'],
+      ],
+    );
+  });
+
+  it('says what went wrong: an unknown incident, a token the API refuses', async () => {
+    const unknown = await vigil(['ack', 'inc-missing']);
+    const refused = await vigil(['ack', incidentId], 'not-a-token');
+
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /ack inc-missing answered 404/);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /answered 401 \(VIGIL_TOKEN must hold a token with the respond scope\)/);
   });
 });
