@@ -136,7 +136,7 @@ export async function runDemo(options: DemoOptions): Promise<Demo> {
   };
   try {
     const report = await tellTheStory(platform, options, say);
-    if (options.keepRunning) live = keepGoing(platform, options, report, say);
+    if (options.keepRunning) live = await keepGoing(platform, options, report, say);
     return { report, platform, close };
   } catch (error) {
     await close();
@@ -301,13 +301,28 @@ async function tellTheStory(
 }
 
 /** Healthy live traffic every 5 s and the job timers, so the alerts resolve on their own. */
-function keepGoing(
+async function keepGoing(
   platform: LocalPlatform,
   options: DemoOptions,
   report: DemoReport,
   say: (line: string) => void,
-): NodeJS.Timeout {
+): Promise<NodeJS.Timeout> {
   const api = apiClient(platform.url, platform.token);
+  const auth = `-H 'authorization: Bearer ${platform.token}'`;
+  const open = (
+    (await api.get('/api/v1/incidents')).body.incidents as { id: string; status: string; title: string }[]
+  ).filter((incident) => incident.status === 'open');
+  const stillEscalating = open.map(
+    (incident) => `
+  still escalating: ${incident.title}; take it with
+             npm run vigil -- ack ${incident.id} --url ${report.url}`,
+  );
+  say(`the traffic is healthy again: the alerts resolve within minutes, and the incidents after their quiet period.
+  dashboard: ${report.url}/
+  incidents: curl -s ${report.url}/api/v1/incidents ${auth}
+  stats:     curl -s ${report.url}/api/v1/incidents/stats ${auth}${stillEscalating.join('')}
+  notifications: ${join(options.dataDir, 'outbox.ndjson')}
+  Ctrl-C stops the demo.`);
   platform.startJobs();
   let sentUntil = Date.now();
   let seed = 2;
@@ -319,15 +334,6 @@ function keepGoing(
       say(`live traffic was refused: ${error instanceof Error ? error.message : String(error)}`);
     });
   }, 5_000);
-  const auth = `-H 'authorization: Bearer ${platform.token}'`;
-  say(`the traffic is healthy again: the alerts resolve within minutes, and the incidents after their quiet period.
-  dashboard: ${report.url}/
-  incidents: curl -s ${report.url}/api/v1/incidents ${auth}
-  stats:     curl -s ${report.url}/api/v1/incidents/stats ${auth}
-  the ${DEMO_MODELS[1]?.model} latency incident is still escalating; acknowledge it with
-             curl -s -X POST ${report.url}/api/v1/incidents/<id>/ack ${auth}
-  notifications: ${join(options.dataDir, 'outbox.ndjson')}
-  Ctrl-C stops the demo.`);
   return live;
 }
 

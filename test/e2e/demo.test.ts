@@ -48,4 +48,35 @@ describe('npm run demo', () => {
       printed.some((line) => line.startsWith('demo: escalation stopped: tier 3 (director) was not paged')),
     );
   });
+
+  it('keeps running afterwards with the job timers, naming each incident still escalating and how to take it', async () => {
+    // Prepare
+    const dataDir = join(await mkdtemp(join(tmpdir(), 'vigil-demo-')), 'demo');
+    const printed: string[] = [];
+    const out = new PassThrough();
+    out.on('data', (chunk: Buffer) => printed.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
+
+    // Act
+    const demo = await runDemo({
+      port: 0,
+      dataDir,
+      token: 'demo-token',
+      timeScale: 0.002,
+      out,
+      keepRunning: true,
+    });
+    const incidents = await fetch(`${demo.report.url}/api/v1/incidents`, {
+      headers: { authorization: 'Bearer demo-token' },
+    }).then((response) => response.json() as Promise<{ incidents: { id: string; status: string }[] }>);
+    await demo.close();
+    await rm(join(dataDir, '..'), { recursive: true, force: true });
+
+    // Assess: the latency incident nobody took is named with the command that takes it.
+    const open = incidents.incidents.filter((incident: { status: string }) => incident.status === 'open');
+    assert.equal(open.length, 1);
+    assert.ok(
+      printed.some((line) => line.includes(`npm run vigil -- ack ${open[0].id} --url ${demo.report.url}`)),
+      printed.join('\n'),
+    );
+  });
 });
