@@ -23,3 +23,12 @@ export const JOB_RUN_ROUTE = ['POST', '/api/v1/jobs/{job}/run'] as const;
 
 /** The environment variable naming the SNS topic notifications are published to. */
 export const ALERT_TOPIC_ENV = 'VIGIL_ALERT_TOPIC_ARN';
+
+/** The acknowledge-link routes (`handlers/ack-link.ts`), which the API serves without its bearer-token authorizer. */
+export const ACK_LINK_ROUTES = [
+  ['GET', '/ack/{id}'],
+  ['POST', '/ack/{id}'],
+] as const;
+
+/** The environment variable naming the Secrets Manager secret that acknowledge links are signed with. */
+export const ACK_LINK_KEY_ENV = 'VIGIL_ACK_LINK_KEY_ARN';

@@ -319,6 +319,8 @@ export interface LocalEscalationsProps {
   readonly environment: string;
   /** The API's base URL for the links in notices; known once the server listens. */
   readonly apiBaseUrl: () => string;
+  /** The key acknowledge links are signed with; without one, notices carry none. */
+  readonly ackLinkKey?: string;
   /** The clock of timeline entries and notices, epoch ms. */
   readonly now: () => number;
   /** @default 1 */
@@ -354,6 +356,7 @@ export function startLocalEscalations(props: LocalEscalationsProps): LocalEscala
     environment: props.environment,
     apiBaseUrl: props.apiBaseUrl(),
     dashboardUrl: `${props.apiBaseUrl()}/`,
+    ...(props.ackLinkKey ? { ackLinks: { key: props.ackLinkKey } } : {}),
   });
   const stepDependencies = (): EscalationStepDependencies => ({
     incidents: props.incidents,

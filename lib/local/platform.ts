@@ -1,11 +1,12 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createDynamoDbAlertRepositories } from '../../lambdas/alerts/adapters/aws/alert-repositories.js';
 import { OutboxNotificationSink } from '../../lambdas/alerts/adapters/local/outbox-notification-sink.js';
-import { ALERTS_API_ROUTES } from '../../lambdas/alerts/alert-routes.js';
+import { ACK_LINK_ROUTES, ALERTS_API_ROUTES } from '../../lambdas/alerts/alert-routes.js';
 import type { AlertingContext } from '../../lambdas/alerts/core/alerting.js';
 import { readAlertingConfig } from '../../lambdas/alerts/core/alerting-config.js';
+import { createAckLinkHandler } from '../../lambdas/alerts/handlers/ack-link.js';
 import { createAlertmanagerHandler } from '../../lambdas/alerts/handlers/alertmanager.js';
 import { createAlertsApiHandler } from '../../lambdas/alerts/handlers/alerts-api.js';
 import { DynamoDbTokenRepository } from '../../lambdas/auth/adapters/aws/dynamodb-token-repository.js';
@@ -190,6 +191,9 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
     console: options.console ?? process.stdout,
   });
   let apiUrl = '';
+  // Locally the acknowledge links are signed with a key derived from the one token: whoever has the token
+  // could acknowledge anyway.
+  const ackLinkKey = createHash('sha256').update(`vigil-ack-link:${token}`).digest('hex');
   const escalations: LocalEscalations | undefined = options.escalations
     ? startLocalEscalations({
         stateTable: state,
@@ -198,6 +202,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
         config: readEscalationConfig(runtimeConfig),
         environment: runtimeConfig.environment,
         apiBaseUrl: () => apiUrl,
+        ackLinkKey,
         now,
         timeScale: options.timeScale,
         onError: (message, error) => console.error(`[vigil] ${message}:`, error),
@@ -254,6 +259,12 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
       handler: createAlertmanagerHandler(alertingContext),
     },
     ...ALERTS_API_ROUTES.map(([method, path]) => ({ method, path, handler: alertsApi })),
+    ...ACK_LINK_ROUTES.map(([method, path]) => ({
+      method,
+      path,
+      handler: createAckLinkHandler(() => ({ alerting, key: async () => ackLinkKey })),
+      authorized: false,
+    })),
     { method: 'POST', path: '/api/v1/jobs/{job}/run', handler: createJobsHandler(() => jobs) },
     ...SLOS_API_ROUTES.map(([method, path]) => ({ method, path, handler: slosApi })),
     { method: LABELS_ROUTE[0], path: LABELS_ROUTE[1], handler: createLabelsHandler(() => labels) },

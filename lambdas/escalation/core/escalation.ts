@@ -1,3 +1,4 @@
+import { type AckLinkSigner, ackLinkUrl } from '../../alerts/core/ack-links.js';
 import {
   type Incident,
   SYSTEM_ACTOR,
@@ -69,6 +70,8 @@ export interface NoticeSettings {
   /** The API's base URL, which the incident and acknowledge links start with. */
   readonly apiBaseUrl: string;
   readonly dashboardUrl?: string;
+  /** Signs acknowledge links, which notices asking for an acknowledgement then carry. */
+  readonly ackLinks?: AckLinkSigner;
 }
 
 /** A notice to publish and who it is for. */
@@ -245,10 +248,16 @@ function notice(
   id: string,
   extra: { tier?: NoticeTier; reason?: string } = {},
 ): IncidentNotice {
+  // Only a notice that asks for an acknowledgement links one; the others tell that the incident was taken.
+  const asksForAck = event === 'trigger' || event === 'unacknowledged' || event === 'escalation-failed';
   return incidentNotice(incident, event, {
     environment: settings.environment,
     apiBaseUrl: settings.apiBaseUrl,
     dashboardUrl: settings.dashboardUrl,
+    acknowledgeLink:
+      asksForAck && settings.ackLinks
+        ? ackLinkUrl(settings.apiBaseUrl, incident.id, settings.ackLinks, at)
+        : undefined,
     at,
     id,
     ...extra,

@@ -16,10 +16,12 @@ import {
  * as they are: the state machine retries them and, after its retries, runs the failure step; the `await`
  * step's EscalationStopped ends the escalation.
  */
-export function createEscalationStepHandler(dependencies: () => EscalationStepDependencies) {
+export function createEscalationStepHandler(
+  dependencies: () => EscalationStepDependencies | Promise<EscalationStepDependencies>,
+) {
   const lambdaHandler = async (event: unknown, _context: Context): Promise<EscalationStepOutput> => {
     const input = parseEscalationStepInput(event);
-    const output = await runEscalationStep(input, dependencies());
+    const output = await runEscalationStep(input, await dependencies());
     const { execution, tier, round } = input.state;
     logger.info('escalation step done', { action: input.action, execution, tier, round, output });
     return output;

@@ -113,6 +113,11 @@ export interface IncidentLinks {
   readonly incident: string;
   /** How to acknowledge: the API URL to POST to (`/api/v1/incidents/{id}/ack`, `respond` scope). */
   readonly acknowledge: string;
+  /**
+   * A signed link that acknowledges in two clicks without a token (`/ack/{id}?exp=&sig=`), on notices that
+   * ask for an acknowledgement, when the environment signs links.
+   */
+  readonly acknowledgeLink?: string;
 }
 
 /** A notice of the escalation workflow about one incident. */
@@ -241,6 +246,7 @@ export const incidentNoticeSchema = z.object({
     runbook: linkSchema.optional(),
     incident: linkSchema,
     acknowledge: linkSchema,
+    acknowledgeLink: linkSchema.optional(),
   }),
 }) satisfies z.ZodType<IncidentNotice>;
 
@@ -323,6 +329,8 @@ export interface IncidentNoticeContext {
   readonly runbookUrl?: string;
   readonly tier?: NoticeTier;
   readonly reason?: string;
+  /** The signed acknowledge link, for notices that ask for an acknowledgement. */
+  readonly acknowledgeLink?: string;
   /**
    * The notice's id; it must stay the same when the same notice is sent again (a retried workflow step).
    * @default `<incident id>:<event>:<tier index or ->:<at>`
@@ -373,6 +381,7 @@ export function incidentNotice(
       runbook: context.runbookUrl,
       incident: incidentUrl,
       acknowledge: `${incidentUrl}/ack`,
+      ...(context.acknowledgeLink ? { acknowledgeLink: context.acknowledgeLink } : {}),
     },
   };
 }

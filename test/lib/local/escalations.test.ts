@@ -610,6 +610,64 @@ describe('escalations on the local platform', () => {
   });
 });
 
+describe('acknowledge links on the local platform', () => {
+  it('acknowledges from the link in the tier 1 notice: GET shows the incident, the form POST takes it', async () => {
+    // Prepare
+    const dataDir = await mkdtemp(join(tmpdir(), 'vigil-ack-link-'));
+    const platform = await startLocalPlatform({
+      port: 0,
+      dataDir,
+      token: 'link-token',
+      now: () => T0,
+      console: new PassThrough(),
+      escalations: true,
+    });
+    const api = apiClient(platform.url, platform.token);
+    try {
+      await api.post('/api/v1/alerts/alertmanager', alertmanagerPayload());
+      let link: string | undefined;
+      for (let waited = 0; waited < 5000 && !link; waited += 10) {
+        const records = (await readFile(join(dataDir, 'outbox.ndjson'), 'utf8').catch(() => ''))
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line));
+        link = records.find((record) => record.kind === 'incident')?.links?.acknowledgeLink;
+        if (!link) await delay(10);
+      }
+      assert.ok(link, 'the tier 1 notice carries an acknowledge link');
+      const incidentId = decodeURIComponent(new URL(link).pathname.split('/').at(-1)!);
+
+      // Act: open the link (no token), then press the button.
+      const shown = await fetch(link);
+      const shownPage = await shown.text();
+      const pressed = await fetch(link, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ by: 'carol' }).toString(),
+      });
+      const pressedPage = await pressed.text();
+      const tampered = await fetch(link.replace(/sig=[^&]+/, 'sig=forged'), {
+        method: 'POST',
+        body: 'by=mallory',
+      });
+
+      // Assess
+      assert.equal(shown.status, 200);
+      assert.match(shown.headers.get('content-type') ?? '', /^text\/html/);
+      assert.match(shownPage, /<form method="post">/);
+      assert.equal(pressed.status, 200, pressedPage);
+      assert.match(pressedPage, /acknowledged<\/strong> by carol via link/);
+      assert.equal(tampered.status, 403);
+      const incident = await api.get(`/api/v1/incidents/${incidentId}`);
+      assert.equal(incident.body.status, 'acknowledged');
+      assert.equal(incident.body.acknowledgedBy, 'carol via link');
+    } finally {
+      await platform.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('parseTimeScale', () => {
   it('reads VIGIL_TIME_SCALE, 1 when unset, and refuses what would stretch or stop time', () => {
     assert.equal(parseTimeScale(undefined), 1);

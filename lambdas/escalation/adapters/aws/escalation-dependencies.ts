@@ -1,6 +1,7 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { z } from 'zod';
+import { awsAckLinkKey } from '../../../alerts/adapters/aws/ack-link-key.js';
 import { DynamoDbIncidentRepository } from '../../../alerts/adapters/aws/dynamodb-incident-repository.js';
 import { SEVERITIES, type Severity } from '../../../alerts/core/alert.js';
 import type { IncidentEvent } from '../../../alerts/core/pipeline.js';
@@ -68,8 +69,7 @@ const awsEscalationBase = lazy(() => {
   };
 });
 
-/** The escalation step function in AWS: incidents and waits in the state table, notices to the severity topics. */
-export const awsEscalationStepDependencies = lazy((): EscalationStepDependencies => {
+const awsEscalationStepBase = lazy((): EscalationStepDependencies => {
   const { documentClient, tableName } = awsStateTable();
   return {
     ...awsEscalationBase(),
@@ -77,6 +77,17 @@ export const awsEscalationStepDependencies = lazy((): EscalationStepDependencies
     now: Date.now,
   };
 });
+
+/**
+ * The escalation step function in AWS: incidents and waits in the state table, notices to the severity topics,
+ * with acknowledge links signed by the key in Secrets Manager when the function is given its secret.
+ */
+export async function awsEscalationStepDependencies(): Promise<EscalationStepDependencies> {
+  const base = awsEscalationStepBase();
+  const key = awsAckLinkKey();
+  if (!key) return base;
+  return { ...base, settings: { ...base.settings, ackLinks: { key: await key() } } };
+}
 
 /** The escalation hooks of the alerting use cases. */
 export interface IncidentEscalationHooks {

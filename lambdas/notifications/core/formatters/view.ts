@@ -33,7 +33,7 @@ export interface ViewFact {
 
 /** A link a person can follow. */
 export interface ViewLink {
-  readonly label: 'Dashboard' | 'Runbook' | 'Incident' | 'Source';
+  readonly label: 'Acknowledge' | 'Dashboard' | 'Runbook' | 'Incident' | 'Source';
   readonly url: string;
 }
 
@@ -56,7 +56,7 @@ export interface NotificationView {
   readonly severity?: Severity;
   readonly environment?: string;
   readonly facts: readonly ViewFact[];
-  /** Dashboard, runbook and the incident, in that order, those that are known. */
+  /** The acknowledge link, dashboard, runbook and the incident, in that order, those that are known. */
   readonly links: readonly ViewLink[];
   /** How to acknowledge, in one sentence. */
   readonly acknowledge: string;
@@ -136,11 +136,14 @@ function incidentView(message: IncidentNotice): NotificationView {
     environment: message.environment,
     facts,
     links: linksOf([
+      ['Acknowledge', message.links.acknowledgeLink],
       ['Dashboard', message.links.dashboard],
       ['Runbook', message.links.runbook],
       ['Incident', message.links.incident],
     ]),
-    acknowledge: `To acknowledge: POST ${message.links.acknowledge} ${RESPOND_SCOPE}; that stops the escalation.`,
+    acknowledge: message.links.acknowledgeLink
+      ? `To acknowledge, open the Acknowledge link, or POST ${message.links.acknowledge} ${RESPOND_SCOPE}; that stops the escalation.`
+      : `To acknowledge: POST ${message.links.acknowledge} ${RESPOND_SCOPE}; that stops the escalation.`,
     items: [],
     omittedItems: 0,
     at: message.at,

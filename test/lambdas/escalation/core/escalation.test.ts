@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { checkAckLink } from '../../../../lambdas/alerts/core/ack-links.js';
 import {
   acknowledgeIncident,
   appendTimelineEvents,
@@ -247,6 +248,31 @@ describe('audienceOf', () => {
     assert.deepEqual(audienceOf(['severity-topic', team]), { topics: [team] });
     assert.deepEqual(audienceOf(['slack', team]), { channels: ['slack'], topics: [team] });
     assert.deepEqual(audienceOf([team]), { topics: [team], severityTopic: false });
+  });
+});
+
+describe('acknowledge links in notices', () => {
+  it('links a signed acknowledge URL in a trigger notice when the settings sign links, and none in a stop notice', () => {
+    // Prepare
+    const ackLinks = { key: 'k'.repeat(64) };
+    const settings = { ...SETTINGS, ackLinks };
+
+    // Act
+    const decision = decideNotify(start(), policy, incident, T0, settings);
+    const stop = stopNotice(acknowledgeIncident(incident, 'alice', T0), 'acknowledge', policy, T0, settings);
+
+    // Assess
+    assert.equal(decision.outcome, 'notified');
+    const link = decision.outcome === 'notified' ? decision.delivery.notice.links.acknowledgeLink : undefined;
+    assert.ok(link?.startsWith(`${SETTINGS.apiBaseUrl}/ack/${incident.id}?`), link);
+    const { exp, sig } = Object.fromEntries(new URL(link!).searchParams);
+    assert.equal(checkAckLink(incident.id, { exp, sig }, ackLinks.key, T0).ok, true);
+    assert.equal(stop.notice.links.acknowledgeLink, undefined);
+    assert.equal(
+      incidentNoticeSchema.parse(decision.outcome === 'notified' && decision.delivery.notice).links
+        .acknowledgeLink,
+      link,
+    );
   });
 });
 

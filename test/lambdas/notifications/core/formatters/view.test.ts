@@ -80,6 +80,20 @@ describe('notificationView of an alert group', () => {
 });
 
 describe('notificationView of an incident', () => {
+  it('puts the acknowledge link first among the buttons, and says so', () => {
+    // Prepare
+    const link = 'https://api.vigil.example.com/ack/inc-1?exp=1773158400&sig=c2ln';
+    const base = notice('trigger');
+
+    // Act
+    const view = notificationView({ ...base, links: { ...base.links, acknowledgeLink: link } });
+
+    // Assess
+    assert.deepEqual(view.links[0], { label: 'Acknowledge', url: link });
+    assert.match(view.acknowledge, /^To acknowledge, open the Acknowledge link, or POST /);
+    assert.ok(!notificationView(base).links.some((each) => each.label === 'Acknowledge'));
+  });
+
   it('headlines each event', () => {
     const title = notice().incident.title;
     assert.deepEqual(
