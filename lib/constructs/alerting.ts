@@ -18,6 +18,7 @@ import { type ITopic, Topic, TopicGrants } from 'aws-cdk-lib/aws-sns';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
+  ACK_LINK_ROUTES,
   ALERT_TOPIC_ENV,
   ALERTMANAGER_ROUTE,
   ALERTS_API_ROUTES,
@@ -124,6 +125,12 @@ export class Alerting extends Construct {
 
   /** Where schedule and alarm deliveries that failed after their retries end up; it must stay empty. */
   readonly deadLetterQueue: IQueue;
+
+  /**
+   * The routes the API serves without its bearer-token authorizer: the acknowledge links, whose signature is
+   * the credential (none without the escalation workflow, which holds their key).
+   */
+  readonly publicRoutes: readonly ApiRoute[];
 
   /** The routes of the alerting functions, all behind the API's bearer-token authorizer. */
   readonly routes: readonly ApiRoute[];
@@ -254,6 +261,19 @@ export class Alerting extends Construct {
     });
     this.receiveAlarmStateChanges(cloudWatchAlarms, deadLetterQueue);
 
+    let ackLink: VigilFunction | undefined;
+    if (escalation) {
+      ackLink = alertingFunction(
+        'AckLink',
+        'lambdas/alerts/handlers/ack-link.ts',
+        'Answers the acknowledge links of incident notices',
+        httpTimeout,
+      );
+      escalation.grantAckLinkKey(ackLink);
+    }
+    this.publicRoutes = ackLink
+      ? ACK_LINK_ROUTES.map(([method, path]) => ({ method: HttpMethod[method], path, handler: ackLink }))
+      : [];
     this.routes = [
       ...ALERTS_API_ROUTES.map(([method, path]) => ({
         method: HttpMethod[method],
@@ -270,6 +290,7 @@ export class Alerting extends Construct {
       ScheduledJob: scheduledJob,
       SloJob: sloJob,
       CloudWatchAlarms: cloudWatchAlarms,
+      ...(ackLink ? { AckLink: ackLink } : {}),
     };
     this.jobs = {
       ScheduledJob: { fn: scheduledJob, timeout: Alerting.SCHEDULED_JOB_TIMEOUT },

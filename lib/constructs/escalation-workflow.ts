@@ -3,6 +3,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import {
   DefinitionBody,
   type IStateMachine,
@@ -11,6 +12,7 @@ import {
   StateMachineType,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { ACK_LINK_KEY_ENV } from '../../lambdas/alerts/alert-routes.js';
 import { escalationDefinition, STEP_TIMEOUT_SECONDS } from '../../lambdas/escalation/core/definition.js';
 import { configTopicArns, parseEscalationConfig } from '../../lambdas/escalation/core/policy.js';
 import {
@@ -30,6 +32,9 @@ export interface EscalationControlAccess {
 
   /** Lets a function start escalations, complete their waits and publish incident notices. */
   grantControl(fn: IFunction): void;
+
+  /** Tells a function the secret acknowledge links are signed with, and lets it read that secret. */
+  grantAckLinkKey(fn: VigilFunction): void;
 }
 
 /** Properties of {@link EscalationWorkflow}. */
@@ -79,6 +84,9 @@ export class EscalationWorkflow extends Construct implements EscalationControlAc
   /** The step function every Task invokes. */
   readonly stepFunction: IFunction;
 
+  /** The secret acknowledge links are signed with. */
+  readonly ackLinkKey: ISecret;
+
   /** The escalation state machine. */
   readonly stateMachine: IStateMachine;
 
@@ -113,6 +121,21 @@ export class EscalationWorkflow extends Construct implements EscalationControlAc
     });
     grantStateReadWrite(stateTable, stepFunction);
     this.grantPublish(stepFunction);
+
+    // The key of acknowledge links: made by Secrets Manager, so it is in no template; the step function signs
+    // links with it and the acknowledge-link function checks them.
+    this.ackLinkKey = new Secret(this, 'AckLinkKey', {
+      description: `Signs the acknowledge links of Vigil ${functionDefaults.runtimeConfig.environment} incident notices`,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    Validations.of(this.ackLinkKey).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The key signs acknowledge links that expire within a day; rotating it only cuts short the links ' +
+        'outstanding, and replacing the secret (a redeploy with a new logical id) does the same when needed.',
+    });
+    this.grantAckLinkKey(stepFunction);
 
     const logGroup = new LogGroup(this, 'Logs', {
       // Under /aws/vendedlogs/ Step Functions needs no log resource policy per group (which has a size limit).
@@ -172,6 +195,11 @@ export class EscalationWorkflow extends Construct implements EscalationControlAc
     this.topics.grantPublish(fn);
     if (this.tierTopicArns.length === 0) return;
     fn.addToRolePolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: [...this.tierTopicArns] }));
+  }
+
+  grantAckLinkKey(fn: VigilFunction): void {
+    fn.addEnvironment(ACK_LINK_KEY_ENV, this.ackLinkKey.secretArn);
+    this.ackLinkKey.grantRead(fn);
   }
 
   /** The policy of the task-token actions, made when the first controller is granted (a policy needs one). */

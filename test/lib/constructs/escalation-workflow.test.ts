@@ -7,6 +7,7 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { ACK_LINK_KEY_ENV } from '../../../lambdas/alerts/alert-routes.js';
 import { SEVERITIES } from '../../../lambdas/alerts/core/alert.js';
 import {
   ESCALATION_STATES,
@@ -175,6 +176,33 @@ describe('EscalationWorkflow', () => {
       assert.ok(
         !statements.some((statement) => actionsOf(statement).some((action) => action.startsWith('states:'))),
       );
+    });
+  });
+
+  describe('acknowledge-link key', () => {
+    it('is a secret Secrets Manager generates, so no template holds it', () => {
+      template.hasResourceProperties('AWS::SecretsManager::Secret', {
+        GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true },
+      });
+      for (const secret of Object.values(template.findResources('AWS::SecretsManager::Secret'))) {
+        assert.equal(secret.Properties.SecretString, undefined);
+      }
+    });
+
+    it('is named to the step function and the acknowledge-link function, and readable by them alone', () => {
+      const secretRef = resolved(workflow.ackLinkKey.secretArn);
+      const ackLink = alerting.functions.AckLink!;
+      for (const fn of [workflow.stepFunction, ackLink]) {
+        assert.deepEqual(variablesOf(fn)[ACK_LINK_KEY_ENV], secretRef, fn.node.id);
+      }
+      const readers = iamStatements(template)
+        .filter((statement) => actionsOf(statement).includes('secretsmanager:GetSecretValue'))
+        .map((statement) => statement.policy.replace(/[0-9A-F]{8}$/, ''))
+        .sort();
+      assert.deepEqual(readers, ['AlertingAckLinkRoleDefaultPolicy', 'EscalationStepRoleDefaultPolicy']);
+      for (const fn of Object.values(alerting.functions).filter((each) => each !== ackLink)) {
+        assert.equal(variablesOf(fn)[ACK_LINK_KEY_ENV], undefined, fn.node.id);
+      }
     });
   });
 

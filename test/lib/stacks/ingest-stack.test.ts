@@ -46,10 +46,11 @@ const functionNamed = (template: Template, id: string) => {
 
 describe('IngestStack', () => {
   describe('functions', () => {
-    it('builds the twenty-two functions of the table', () => {
+    it('builds the twenty-three functions of the table', () => {
       const ids = functions(dev).map(([logicalId]) => logicalId.replace(/[0-9A-F]{8}$/, ''));
 
       assert.deepEqual(ids.sort(), [
+        'AlertingAckLink',
         'AlertingAlertmanager',
         'AlertingAlertsApi',
         'AlertingCloudWatchAlarms',
@@ -193,6 +194,7 @@ describe('IngestStack', () => {
     it('serves exactly the routes of the design so far', () => {
       assert.deepEqual(routes.map((route) => route.RouteKey).sort(), [
         'DELETE /api/v1/silences/{id}',
+        'GET /ack/{id}',
         'GET /api/v1/alerts',
         'GET /api/v1/incidents',
         'GET /api/v1/incidents/stats',
@@ -207,6 +209,7 @@ describe('IngestStack', () => {
         'GET /api/v1/traces/{traceId}',
         'GET /healthz',
         'GET /readyz',
+        'POST /ack/{id}',
         'POST /api/v1/alerts/alertmanager',
         'POST /api/v1/incidents/{id}/ack',
         'POST /api/v1/incidents/{id}/resolve',
@@ -234,6 +237,11 @@ describe('IngestStack', () => {
       };
       return uri['Fn::GetAtt'][0].replace(/[0-9A-F]{8}$/, '');
     };
+
+    it('sends the acknowledge links to their own function', () => {
+      assert.equal(functionBehind('GET /ack/{id}'), 'AlertingAckLink');
+      assert.equal(functionBehind('POST /ack/{id}'), 'AlertingAckLink');
+    });
 
     it('sends each log and trace route to its function', () => {
       assert.deepEqual(
@@ -278,9 +286,10 @@ describe('IngestStack', () => {
       assert.equal(functionBehind('POST /api/v1/labels'), 'SlosLabels');
     });
 
-    it('puts the bearer-token authorizer in front of every route except the health probes', () => {
+    it('puts the bearer-token authorizer in front of every route except the health probes and acknowledge links', () => {
+      const open = ['GET /healthz', 'GET /readyz', 'GET /ack/{id}', 'POST /ack/{id}'];
       for (const route of routes) {
-        if (route.RouteKey === 'GET /healthz' || route.RouteKey === 'GET /readyz') {
+        if (open.includes(route.RouteKey)) {
           assert.equal(route.AuthorizationType, 'NONE', route.RouteKey);
           assert.equal(route.AuthorizerId, undefined, route.RouteKey);
         } else {

@@ -150,6 +150,7 @@ describe('the Vigil stacks', () => {
     assert.deepEqual(
       policiesWith('timestream:Select'),
       timestreamVariants([
+        'AlertingAckLink',
         'AlertingAlertmanager',
         'AlertingAlertsApi',
         'AlertingCloudWatchAlarms',
