@@ -266,6 +266,9 @@ async function tellTheStory(
     paged(2),
   );
   say(`tier 2 (${tier2.name}) paged after the ${tier1.name} tier's wait ran out`);
+  if (tier2Paged.links.acknowledgeLink) {
+    say(`its notice carries an Acknowledge link (no token needed): ${tier2Paged.links.acknowledgeLink}`);
+  }
 
   const ack = await api.post(`/api/v1/incidents/${incident.id}/ack`, { by: 'demo-manager' });
   say(`acknowledged through POST /api/v1/incidents/${incident.id}/ack by ${ack.body.acknowledgedBy}`);
