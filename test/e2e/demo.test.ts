@@ -6,23 +6,20 @@ import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
 import { runDemo } from '../../lib/local/demo.js';
 
+/** Runs the demo in a fresh folder at a time scale of 0.002, keeping what it prints. */
+async function startDemo(keepRunning: boolean) {
+  const dataDir = join(await mkdtemp(join(tmpdir(), 'vigil-demo-')), 'demo');
+  const printed: string[] = [];
+  const out = new PassThrough();
+  out.on('data', (chunk: Buffer) => printed.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
+  const demo = await runDemo({ port: 0, dataDir, token: 'demo-token', timeScale: 0.002, out, keepRunning });
+  return { demo, printed, dataDir };
+}
+
 describe('npm run demo', () => {
   it('walks the whole path: error burst, alert, incident, tier 1, tier 2, acknowledgement, escalation stopped', async () => {
-    // Prepare: a tier of 5 minutes waits 0.6 s, the manager's 15 minutes 1.8 s.
-    const dataDir = join(await mkdtemp(join(tmpdir(), 'vigil-demo-')), 'demo');
-    const printed: string[] = [];
-    const out = new PassThrough();
-    out.on('data', (chunk: Buffer) => printed.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
-
-    // Act
-    const demo = await runDemo({
-      port: 0,
-      dataDir,
-      token: 'demo-token',
-      timeScale: 0.002,
-      out,
-      keepRunning: false,
-    });
+    // Act: a tier of 5 minutes waits 0.6 s, the manager's 15 minutes 1.8 s.
+    const { demo, printed, dataDir } = await startDemo(false);
     await demo.close();
     await rm(join(dataDir, '..'), { recursive: true, force: true });
 
@@ -50,21 +47,8 @@ describe('npm run demo', () => {
   });
 
   it('keeps running afterwards with the job timers, naming each incident still escalating and how to take it', async () => {
-    // Prepare
-    const dataDir = join(await mkdtemp(join(tmpdir(), 'vigil-demo-')), 'demo');
-    const printed: string[] = [];
-    const out = new PassThrough();
-    out.on('data', (chunk: Buffer) => printed.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
-
     // Act
-    const demo = await runDemo({
-      port: 0,
-      dataDir,
-      token: 'demo-token',
-      timeScale: 0.002,
-      out,
-      keepRunning: true,
-    });
+    const { demo, printed, dataDir } = await startDemo(true);
     const incidents = await fetch(`${demo.report.url}/api/v1/incidents`, {
       headers: { authorization: 'Bearer demo-token' },
     }).then((response) => response.json() as Promise<{ incidents: { id: string; status: string }[] }>);

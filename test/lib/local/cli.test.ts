@@ -152,8 +152,11 @@ describe('vigil token create', () => {
 });
 
 /** Runs the CLI to its end, collecting what it printed. */
-const run = async (args: string[]) => {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+const run = async (args: string[], env: Record<string, string> = {}) => {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk) => {
@@ -300,23 +303,9 @@ describe('vigil ack and vigil resolve', () => {
   });
   after(() => platform.close());
 
-  /** Runs the CLI to its end, with the platform's token unless told another. */
-  async function vigil(args: string[], token = 'respond-token') {
-    const child = spawn(process.execPath, [CLI, ...args, '--url', platform.url], {
-      env: { ...process.env, VIGIL_TOKEN: token },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    const [code] = await once(child, 'exit');
-    return { code, stdout, stderr };
-  }
+  /** Runs the CLI against the platform, with the platform's token unless told another. */
+  const vigil = (args: string[], token = 'respond-token') =>
+    run([...args, '--url', platform.url], { VIGIL_TOKEN: token });
 
   it('acknowledges, then resolves, an incident through the API, naming who did it', async () => {
     // Act
