@@ -13,8 +13,8 @@ import { pipelineConfigSchema } from '../../lambdas/alerts/core/pipeline-config.
 import { alertRuleSchema } from '../../lambdas/alerts/core/rule.js';
 import {
   escalationConfigSchema,
-  isTopicTarget,
-  SEVERITY_TOPIC_TARGET,
+  expectedTargets,
+  unknownTargets,
 } from '../../lambdas/escalation/core/policy.js';
 import { type Channel, channelsSchema } from '../../lambdas/notifications/core/channels.js';
 import { ValidationError } from '../../lambdas/shared/validation-error.js';
@@ -565,24 +565,18 @@ function checkCustomRuleNames(
   }
 }
 
-/** Every tier target must be a configured channel or the incident's severity topic. */
+/** Every tier target must be a configured channel, the incident's severity topic or an SNS topic ARN. */
 function checkEscalationTargets(
   config: { channels: Channel[]; escalation: EscalationEnvironmentConfig },
   context: z.core.$RefinementCtx<unknown>,
 ): void {
   const channels = config.channels.map((channel) => channel.name);
-  const known = new Set([SEVERITY_TOPIC_TARGET, ...channels]);
-  for (const [name, policy] of Object.entries(config.escalation.policies)) {
-    for (const [tierIndex, tier] of policy.tiers.entries()) {
-      for (const [targetIndex, target] of tier.targets.entries()) {
-        if (known.has(target) || isTopicTarget(target)) continue;
-        context.addIssue({
-          code: 'custom',
-          path: ['escalation', 'policies', name, 'tiers', tierIndex, 'targets', targetIndex],
-          message: `got "${target}", which is not a channel; expected "${SEVERITY_TOPIC_TARGET}", an SNS topic ARN or one of the channels (${channels.join(', ') || 'none configured'})`,
-        });
-      }
-    }
+  for (const { policy, tier, index, target } of unknownTargets(config.escalation.policies, channels)) {
+    context.addIssue({
+      code: 'custom',
+      path: ['escalation', 'policies', policy, 'tiers', tier, 'targets', index],
+      message: `got "${target}", which is not a channel; ${expectedTargets(channels)}`,
+    });
   }
 }
 

@@ -216,21 +216,44 @@ export function parseEscalationConfig(
   }
   const config = parsed.data as EscalationConfig;
   if (options.channels) {
-    const known = new Set([SEVERITY_TOPIC_TARGET, ...options.channels]);
-    const problems = Object.entries(config.policies).flatMap(([name, policy]) =>
-      policy.tiers.flatMap((each, index) =>
-        each.targets
-          .filter((target) => !known.has(target) && !isTopicTarget(target))
-          .map(
-            (target) =>
-              `policies.${name}.tiers[${index}].targets: "${target}" is not a channel; expected "${SEVERITY_TOPIC_TARGET}", an SNS topic ARN or one of the channels (${options.channels?.join(', ') || 'none configured'})`,
-          ),
-      ),
+    const expected = expectedTargets(options.channels);
+    const problems = unknownTargets(config.policies, options.channels).map(
+      ({ policy, tier, target }) =>
+        `policies.${policy}.tiers[${tier}].targets: "${target}" is not a channel; ${expected}`,
     );
     if (problems.length > 0)
       throw new Error(`invalid escalation config in ${source}: ${problems.join('; ')}`);
   }
   return config;
+}
+
+/** A tier target that names no configured channel, the severity topic or an SNS topic ARN. */
+export interface UnknownTarget {
+  readonly policy: string;
+  readonly tier: number;
+  /** Its place among the tier's targets. */
+  readonly index: number;
+  readonly target: string;
+}
+
+/** The tier targets of these policies that are not among the channels, the severity topic or a topic ARN. */
+export function unknownTargets(
+  policies: Readonly<Record<string, Pick<EscalationPolicy, 'tiers'>>>,
+  channels: readonly string[],
+): UnknownTarget[] {
+  const known = new Set([SEVERITY_TOPIC_TARGET, ...channels]);
+  return Object.entries(policies).flatMap(([policy, { tiers }]) =>
+    tiers.flatMap((each, tier) =>
+      each.targets.flatMap((target, index) =>
+        known.has(target) || isTopicTarget(target) ? [] : [{ policy, tier, index, target }],
+      ),
+    ),
+  );
+}
+
+/** What a tier target may be, for the message about one that is none of it. */
+export function expectedTargets(channels: readonly string[]): string {
+  return `expected "${SEVERITY_TOPIC_TARGET}", an SNS topic ARN or one of the channels (${channels.join(', ') || 'none configured'})`;
 }
 
 /** The default policies and mapping, parsed. */
