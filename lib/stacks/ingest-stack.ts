@@ -297,11 +297,21 @@ export class IngestStack extends Stack {
         authorizer: new HttpNoneAuthorizer(),
       }),
     );
+    // One integration per function, shared by its routes (log search and the alerts API answer several).
+    const integrations = new Map<IFunction, HttpLambdaIntegration>();
+    const integrationOf = (handler: IFunction) => {
+      let integration = integrations.get(handler);
+      if (!integration) {
+        integration = new HttpLambdaIntegration(`${handler.node.id}Integration`, handler);
+        integrations.set(handler, integration);
+      }
+      return integration;
+    };
     for (const { path, method, handler } of alerting.publicRoutes) {
       const [route] = api.addRoutes({
         path,
         methods: [method],
-        integration: new HttpLambdaIntegration(`${handler.node.id}${method}Integration`, handler),
+        integration: integrationOf(handler),
         authorizer: new HttpNoneAuthorizer(),
       });
       Validations.of(route!).acknowledge({
@@ -334,15 +344,8 @@ export class IngestStack extends Stack {
         ({ path, method, handler }): [string, HttpMethod, IFunction] => [path, method, handler],
       ),
     ];
-    // One integration per function, shared by its routes (log search and the alerts API answer several).
-    const integrations = new Map<IFunction, HttpLambdaIntegration>();
     for (const [path, method, handler] of authorizedRoutes) {
-      let integration = integrations.get(handler);
-      if (!integration) {
-        integration = new HttpLambdaIntegration(`${handler.node.id}Integration`, handler);
-        integrations.set(handler, integration);
-      }
-      api.addRoutes({ path, methods: [method], integration });
+      api.addRoutes({ path, methods: [method], integration: integrationOf(handler) });
     }
 
     new CfnOutput(this, 'ApiUrl', { value: stage.url, description: 'Base URL of the ingest and query API' });
