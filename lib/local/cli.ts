@@ -10,6 +10,7 @@ import { generateToken, hashToken } from '../../lambdas/auth/core/tokens.js';
 import { parseDuration } from '../../lambdas/shared/time.js';
 import { backtestOutputLines, ndjsonLines, runSloBacktest } from '../../lambdas/slos/core/backtest.js';
 import { readSloFile } from '../../lambdas/slos/core/slo-file.js';
+import { type ApiAnswer, ApiCallError, apiClient } from './api-client.js';
 import { DEMO_TIME_SCALE, runDemo } from './demo.js';
 import { parseTimeScale } from './escalations.js';
 import { DEFAULT_LOCAL_TOKEN, startLocalPlatform } from './platform.js';
@@ -127,28 +128,25 @@ async function changeIncident(change: 'ack' | 'resolve', args: string[]): Promis
   const id = positionals[0]!;
   const base = values.url ?? process.env.VIGIL_URL ?? `http://127.0.0.1:${process.env.VIGIL_PORT || '8787'}`;
   const token = process.env.VIGIL_TOKEN || DEFAULT_LOCAL_TOKEN;
-  const url = `${base.replace(/\/+$/, '')}/api/v1/incidents/${encodeURIComponent(id)}/${change}`;
-  let response: Response;
+  const path = `/api/v1/incidents/${encodeURIComponent(id)}/${change}`;
+  let answer: ApiAnswer;
   try {
-    response = await fetch(url, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(values.by ? { by: values.by } : {}),
-    });
+    answer = await apiClient(base, token).post(path, values.by ? { by: values.by } : {});
   } catch (error) {
+    if (error instanceof ApiCallError) {
+      const hint =
+        error.status === 401 || error.status === 403
+          ? ' (VIGIL_TOKEN must hold a token with the respond scope)'
+          : '';
+      throw new Error(`${change} ${id} answered ${error.status}${hint}: ${error.text.slice(0, 500)}`);
+    }
+    // fetch rejects with a TypeError when nothing answers at the URL.
+    if (!(error instanceof TypeError)) throw error;
     throw new Error(
-      `cannot reach ${url} (${error instanceof Error ? error.message : String(error)}); is Vigil running there? Set --url or VIGIL_URL`,
+      `cannot reach ${base}${path} (${error instanceof Error ? error.message : String(error)}); is Vigil running there? Set --url or VIGIL_URL`,
     );
   }
-  const text = await response.text();
-  if (!response.ok) {
-    const hint =
-      response.status === 401 || response.status === 403
-        ? ' (VIGIL_TOKEN must hold a token with the respond scope)'
-        : '';
-    throw new Error(`${change} ${id} answered ${response.status}${hint}: ${text.slice(0, 500)}`);
-  }
-  const incident = JSON.parse(text) as { id: string; status: string; severity: string; title: string };
+  const incident = answer.body as { id: string; status: string; severity: string; title: string };
   const by =
     change === 'ack'
       ? (incident as { acknowledgedBy?: string }).acknowledgedBy

@@ -4,6 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { readEscalationConfig } from '../../lambdas/escalation/core/escalation-config.js';
 import { policyFor } from '../../lambdas/escalation/core/policy.js';
 import type { IncidentNotice } from '../../lambdas/notifications/core/message.js';
+import { apiClient } from './api-client.js';
 import { type DemoPrediction, demoTraffic, type TrafficProfile } from './demo-traffic.js';
 import { type LocalPlatform, startLocalPlatform } from './platform.js';
 
@@ -74,35 +75,6 @@ export interface Demo {
   readonly platform: LocalPlatform;
   /** Stops live traffic, then the platform. */
   close(): Promise<void>;
-}
-
-interface ApiAnswer {
-  readonly status: number;
-  // biome-ignore lint/suspicious/noExplicitAny: the demo reads the API's JSON as a client would.
-  readonly body: any;
-}
-
-function apiClient(url: string, token: string) {
-  const call = async (method: string, path: string, body?: unknown): Promise<ApiAnswer> => {
-    const response = await fetch(`${url}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    const answer = { status: response.status, body: text ? JSON.parse(text) : undefined };
-    if (answer.status >= 300) {
-      throw new Error(`${method} ${path} answered ${answer.status}: ${text.slice(0, 500)}`);
-    }
-    return answer;
-  };
-  return {
-    get: (path: string) => call('GET', path),
-    post: (path: string, body: unknown) => call('POST', path, body),
-  };
 }
 
 /** Polls `find` every 50 ms until it answers something, or fails after `timeoutMs` saying what it waited for. */
