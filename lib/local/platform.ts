@@ -232,6 +232,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
   const labels = { slos: sloConfig.slos, joinStore, metricWriter: metrics, now };
   const slosApi = createSlosHandler(() => slos);
   const alertsApi = createAlertsApiHandler(alertingContext);
+  const ackLinks = createAckLinkHandler(() => ({ alerting, key: async () => ackLinkKey }));
   const routes: LocalRoute[] = [
     { method: 'GET', path: '/healthz', handler: health, authorized: false },
     { method: 'GET', path: '/readyz', handler: health, authorized: false },
@@ -259,12 +260,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions = {}): Pr
       handler: createAlertmanagerHandler(alertingContext),
     },
     ...ALERTS_API_ROUTES.map(([method, path]) => ({ method, path, handler: alertsApi })),
-    ...ACK_LINK_ROUTES.map(([method, path]) => ({
-      method,
-      path,
-      handler: createAckLinkHandler(() => ({ alerting, key: async () => ackLinkKey })),
-      authorized: false,
-    })),
+    ...ACK_LINK_ROUTES.map(([method, path]) => ({ method, path, handler: ackLinks, authorized: false })),
     { method: 'POST', path: '/api/v1/jobs/{job}/run', handler: createJobsHandler(() => jobs) },
     ...SLOS_API_ROUTES.map(([method, path]) => ({ method, path, handler: slosApi })),
     { method: LABELS_ROUTE[0], path: LABELS_ROUTE[1], handler: createLabelsHandler(() => labels) },
