@@ -43,7 +43,7 @@ function leadSummary(notification: AlertNotification): string | undefined {
 }
 
 /** Text on one line: control characters (line breaks, tabs) become single spaces. */
-function oneLine(text: string): string {
+export function oneLine(text: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
   return text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
 }

@@ -1,11 +1,6 @@
+import { oneLine } from '../../alerts/core/notification-text.js';
 import type { IncidentNotice } from '../../notifications/core/message.js';
 import type { NoticeAudience } from '../ports/notice-publisher.js';
-
-/** Text on one line: control characters (line breaks, tabs) become single spaces. */
-function oneLine(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
-}
 
 /**
  * An incident notice in a line, for the console and email subjects, e.g.
